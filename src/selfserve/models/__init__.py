@@ -1,0 +1,34 @@
+"""All tables. Importing this package registers every table on ``metadata``."""
+
+from .api_key import api_keys
+from .asset import assets
+from .base import metadata
+from .change_event import change_events
+from .customer import customers
+from .idempotency_key import idempotency_keys
+from .invoice import invoice_lines, invoices
+from .number_sequence import number_sequences
+from .order import orders
+from .order_product import order_products
+from .price_book_entry import price_book_entries
+from .product import products
+from .tax_rate import tax_rates
+from .tenant import tenants
+
+__all__ = [
+    "api_keys",
+    "assets",
+    "change_events",
+    "customers",
+    "idempotency_keys",
+    "invoice_lines",
+    "invoices",
+    "metadata",
+    "number_sequences",
+    "order_products",
+    "orders",
+    "price_book_entries",
+    "products",
+    "tax_rates",
+    "tenants",
+]
