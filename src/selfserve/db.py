@@ -80,7 +80,8 @@ class Sql:
         if self.dialect == "sqlite":
             value = _sqlite_value(value)
         self.params.append(value)
-        return f"${len(self.params)}" if self.dialect == "postgresql" else "?"
+        # Numbered on both engines, so one placeholder may appear twice in a statement.
+        return f"${len(self.params)}" if self.dialect == "postgresql" else f"?{len(self.params)}"
 
     def in_(self, column: str, values: Sequence[Any], pg_type: str = "uuid") -> str:
         """``column`` is one of ``values``: a single parameter on both engines."""
@@ -88,7 +89,7 @@ class Sql:
             self.params.append(list(values))
             return f"{column} = ANY(${len(self.params)}::{pg_type}[])"
         self.params.append(json.dumps([_sqlite_value(v) for v in values]))
-        return f"{column} IN (SELECT value FROM json_each(?))"
+        return f"{column} IN (SELECT value FROM json_each(?{len(self.params)}))"
 
     def nulls_low(self, column: str, descending: bool) -> str:
         """An ORDER BY term in which NULL sorts below every value on both engines."""
@@ -324,7 +325,9 @@ class SqliteDatabase(Database):
             raw.execute("COMMIT")
 
 
-def create_database(url: str, *, pool_min: int = 2, pool_max: int = 10, cache_mb: int = 64) -> Database:
+def create_database(
+    url: str, *, pool_min: int = 2, pool_max: int = 10, cache_mb: int = 64
+) -> Database:
     """The :class:`Database` for a ``SELFSERVE_DATABASE_URL``."""
     if dialect_of(url) == "postgresql":
         return PostgresDatabase(url, pool_min, pool_max)

@@ -1,4 +1,4 @@
-"""Invoices and their lines. ``amount = amount_without_tax + tax_amount``, 0 <= balance <= amount."""
+"""Invoices and their lines: amount = amount_without_tax + tax_amount, 0 <= balance <= amount."""
 
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Table, Text
 

@@ -1,0 +1,27 @@
+"""Scopes and the roles that bundle them.
+
+Every route declares the one scope it needs (``opt={"scope": ...}``) or that it is public;
+the app refuses to start when a route declares neither.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+ORDERS_READ: Final = "orders:read"
+ORDERS_WRITE: Final = "orders:write"
+CUSTOMERS_READ: Final = "customers:read"
+CUSTOMERS_WRITE: Final = "customers:write"
+INVOICES_READ: Final = "invoices:read"
+TOKENS_CREATE: Final = "tokens:create"
+
+ALL_SCOPES: Final = frozenset(
+    {ORDERS_READ, ORDERS_WRITE, CUSTOMERS_READ, CUSTOMERS_WRITE, INVOICES_READ, TOKENS_CREATE}
+)
+
+ROLES: Final[dict[str, frozenset[str]]] = {
+    "admin": ALL_SCOPES,
+    "integration": ALL_SCOPES,
+    "read-only": frozenset({ORDERS_READ, CUSTOMERS_READ, INVOICES_READ}),
+}
+"""``admin`` may also manage keys from the command line; over HTTP it equals ``integration``."""

@@ -1,0 +1,164 @@
+"""``selfserve``: serve, migrate, seed and manage API keys.
+
+Every subcommand reads its configuration from ``SELFSERVE_*`` (see ``config.py``); flags
+override it for one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from selfserve.config import get_settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except CliError as exc:
+        print(f"selfserve: {exc}", file=sys.stderr)
+        return 1
+
+
+class CliError(Exception):
+    """A clear, expected failure of a command."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="selfserve", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers()
+    serve = sub.add_parser("serve", help="serve the API with granian")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int)
+    serve.add_argument("--demo", action="store_true", help="migrate, seed if empty, print a key")
+    serve.set_defaults(handler=_serve)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(handler=_migrate)
+    seed = sub.add_parser("seed", help="load deterministic demo or benchmark data")
+    seed.add_argument("--tenant", default="demo")
+    seed.add_argument("--customers", type=int, default=50)
+    seed.add_argument("--orders", type=int, default=600)
+    seed.add_argument("--seed", type=int, default=42)
+    seed.add_argument("--as-of", type=date.fromisoformat, default=None)
+    seed.add_argument("--big-customers", type=int, default=0)
+    seed.add_argument("--big-customer-orders", type=int, default=500)
+    seed.add_argument("--json", action="store_true")
+    seed.set_defaults(handler=_seed)
+    _key_commands(sub.add_parser("keys", help="create, list and revoke API keys"))
+    return parser
+
+
+def _key_commands(keys: argparse.ArgumentParser) -> None:
+    sub = keys.add_subparsers()
+    create = sub.add_parser("create", help="create a key (and its tenant); prints it once")
+    create.add_argument("--tenant", required=True)
+    create.add_argument("--role", required=True, help="admin | integration | read-only")
+    create.add_argument("--name", default="")
+    create.add_argument("--json", action="store_true")
+    create.set_defaults(handler=_keys_create)
+    listing = sub.add_parser("list", help="list keys (never their secrets)")
+    listing.add_argument("--tenant")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=_keys_list)
+    revoke = sub.add_parser("revoke", help="revoke a key by its key id")
+    revoke.add_argument("key_id")
+    revoke.set_defaults(handler=_keys_revoke)
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from selfserve.migrate import migrate
+
+    migrate(get_settings().database_url)
+    print("database is at the latest schema")
+    return 0
+
+
+def _run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+def _keys_create(args: argparse.Namespace) -> int:
+    from selfserve.cli_tasks import create_key
+
+    created = _run(create_key(args.tenant, args.role, args.name))
+    if args.json:
+        print(json.dumps(created))
+    else:
+        print(f"API key for tenant {created['tenant']} (role {created['role']}), shown only once:")
+        print(created["key"])
+    return 0
+
+
+def _keys_list(args: argparse.Namespace) -> int:
+    from selfserve.cli_tasks import list_keys
+
+    rows = _run(list_keys(args.tenant))
+    if args.json:
+        print(json.dumps(rows))
+        return 0
+    for row in rows:
+        state = "revoked" if row["revokedAt"] else "active"
+        print(f"{row['keyId']}  {row['tenant']:<16} {row['role']:<12} {state:<8} {row['name']}")
+    return 0
+
+
+def _keys_revoke(args: argparse.Namespace) -> int:
+    from selfserve.cli_tasks import revoke_key
+
+    if not _run(revoke_key(args.key_id)):
+        raise CliError(f"no active key with id {args.key_id}")
+    print(f"revoked {args.key_id}")
+    return 0
+
+
+def _seed(args: argparse.Namespace) -> int:
+    from selfserve.cli_tasks import seed
+
+    report = _run(
+        seed(
+            tenant=args.tenant, customers=args.customers, orders=args.orders, seed=args.seed,
+            as_of=args.as_of, big_customers=args.big_customers,
+            big_customer_orders=args.big_customer_orders,
+        )
+    )  # fmt: skip
+    print(json.dumps(report) if args.json else f"seeded tenant {args.tenant}: {report['counts']}")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    host = args.host or settings.host
+    port = args.port or int(os.environ.get("PORT", settings.port))
+    workers = args.workers or settings.workers
+    if args.demo:
+        from selfserve.cli_tasks import prepare_demo
+
+        print(_run(prepare_demo(f"http://{host}:{port}")))
+    from granian import Granian
+    from granian.constants import Interfaces, Loops
+
+    Granian(
+        "selfserve.asgi:app",
+        address=host,
+        port=port,
+        workers=workers,
+        interface=Interfaces.ASGI,
+        loop=Loops.uvloop,
+        log_access=False,
+    ).serve()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

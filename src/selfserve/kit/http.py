@@ -1,0 +1,81 @@
+"""HTTP helpers: encoding once, strong ETags, conditional GETs and request ids.
+
+Bodies are encoded here, once, with money as JSON numbers (``Decimal`` rendered with its
+exact digits, never through ``float``). The strong ETag is a hash of those bytes, so two
+responses share an ETag exactly when their bodies are identical; ``If-None-Match`` then
+answers 304 without a body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+encoder = msgspec.json.Encoder(decimal_format="number")
+
+CREDENTIAL_VARY = "nue-api-key, Authorization"
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+def etag_of(body: bytes) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    if if_none_match.strip() == "*":
+        return True
+    candidates = (part.strip() for part in if_none_match.split(","))
+    return any(c == etag or c == f"W/{etag}" for c in candidates)
+
+
+def json_response(
+    request: Request[Any, Any, Any], payload: Any, *, status_code: int = 200, cacheable: bool = True
+) -> Response[Any]:
+    """The encoded ``payload``; for cacheable reads with an ETag and 304 support."""
+    body = encoder.encode(payload)
+    if not cacheable:
+        headers = {"Cache-Control": "no-store"}
+        return Response(
+            body, status_code=status_code, media_type="application/json", headers=headers
+        )
+    etag = etag_of(body)
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": CREDENTIAL_VARY}
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match and _matches(if_none_match, etag):
+        return Response(b"", status_code=304, headers=headers)
+    return Response(body, status_code=status_code, media_type="application/json", headers=headers)
+
+
+class RequestIdMiddleware:
+    """Gives every request an id (the client's ``X-Request-Id`` when it is sane) and echoes it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = ""
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                candidate = value.decode("latin-1")
+                if _REQUEST_ID.match(candidate):
+                    request_id = candidate
+                break
+        request_id = request_id or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        header = (b"x-request-id", request_id.encode())
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), header]
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)

@@ -1,0 +1,67 @@
+"""Exact money: integer minor units in storage, ``Decimal`` on the wire, never ``float``.
+
+Amounts are stored in the currency's minor unit (cents; yen; fils). Unit prices are stored in
+micro-units of the major unit (six decimals) so sub-cent prices stay exact. Rounding happens
+once per computed amount, half-even, to the currency's decimals.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+PRICE_DECIMALS = 6
+PRICE_SCALE = 10**PRICE_DECIMALS
+
+# ISO 4217 minor-unit exponents that differ from the default of 2.
+_EXPONENT_OVERRIDES = {
+    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0,
+    "PYG": 0, "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0,
+    "XPF": 0, "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
+}  # fmt: skip
+
+SUPPORTED_CURRENCIES = frozenset(
+    {"USD", "EUR", "GBP", "CAD", "AUD", "CHF", "SEK", "NOK", "DKK", "INR", "BRL", "MXN",
+     "SGD", "HKD", "NZD", "ZAR", "PLN", "CZK", "CNY"} | set(_EXPONENT_OVERRIDES)
+)  # fmt: skip
+
+
+def exponent(currency: str) -> int:
+    """Decimals of ``currency``: JPY 0, USD 2, KWD 3."""
+    return _EXPONENT_OVERRIDES.get(currency, 2)
+
+
+def round_half_even(value: Fraction) -> int:
+    """Round an exact fraction to the nearest integer, ties to even (banker's rounding)."""
+    return round(value)  # Fraction.__round__ rounds half to even
+
+
+def minor_to_decimal(amount: int, currency: str) -> Decimal:
+    """``1234`` USD cents -> ``Decimal('12.34')``, keeping the currency's decimals."""
+    return Decimal(amount).scaleb(-exponent(currency))
+
+
+def price_to_decimal(micros: int, currency: str) -> Decimal:
+    """A unit price in micro-units, shown with the currency's decimals or more when needed."""
+    step = 10 ** (PRICE_DECIMALS - exponent(currency))
+    if micros % step == 0:
+        return Decimal(micros // step).scaleb(-exponent(currency))
+    return Decimal(micros).scaleb(-PRICE_DECIMALS).normalize()
+
+
+def micros_to_minor(value: Fraction | int, currency: str) -> int:
+    """Exact micro-units -> minor units, rounded once, half-even."""
+    return round_half_even(Fraction(value) / 10 ** (PRICE_DECIMALS - exponent(currency)))
+
+
+def decimal_to_minor(value: Decimal, currency: str) -> int | None:
+    """A decimal amount in minor units, or None when it has more decimals than the currency."""
+    scaled = value.scaleb(exponent(currency))
+    if scaled != scaled.to_integral_value():
+        return None
+    return int(scaled)
+
+
+def percent_to_decimal(hundredths: int) -> Decimal:
+    """``1050`` hundredths of a percent -> ``Decimal('10.50')``."""
+    return Decimal(hundredths).scaleb(-2)

@@ -1,0 +1,1 @@
+"""Orders: the GET /orders family and (later) the order lifecycle."""

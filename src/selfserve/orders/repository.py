@@ -1,0 +1,192 @@
+"""SQL for orders. Every statement starts from the caller's tenant and customer scope.
+
+A page is one statement: the ordered, index-served page (``LIMIT n + 1`` to learn whether
+more follow) with the total as an uncorrelated scalar subquery that both engines evaluate
+once. The lines of the page's orders are one more statement; each include one more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from selfserve.db import Conn, Row, Sql
+from selfserve.kit.money import exponent
+from selfserve.kit.pagination import after_cursor, order_by
+from selfserve.kit.query import Filter
+from selfserve.orders.query import OrderListQuery
+
+ORDER_COLUMNS = (
+    "o.id, o.order_number, o.name, o.description, o.status, o.order_type, o.customer_id, "
+    "o.currency, o.created_at, o.updated_at, o.created_by_id, o.last_modified_by_id, "
+    "o.effective_date, o.order_start_date, o.order_end_date, o.order_placed_date, "
+    "o.activated_at, o.canceled_at, o.subscription_start_date, o.subscription_end_date, "
+    "o.subscription_term, o.billing_period, o.bill_cycle_day, o.list_total, o.subtotal, "
+    "o.discount, o.discount_amount, o.system_discount, o.system_discount_amount, "
+    "o.tax_amount, o.total_amount, o.order_acv, o.order_tcv, o.next_renewal_date, "
+    "o.auto_renew, o.renewal_term, o.cancel_effective_date, o.cancellation_reason, "
+    "o.canceled_by_id, c.time_zone"
+)
+LINE_COLUMNS = (
+    "order_id, id, product_id, product_name, product_sku, product_category, "
+    "price_book_entry_id, change_type, asset_number, quantity, price_period, list_price, "
+    "sales_price, discount, discount_amount, subscription_start_date, subscription_end_date, "
+    "subscription_term, billing_period, total_price, tax_amount"
+)
+
+_FILTER_COLUMNS = {
+    "orderNumber": "order_number",
+    "orderType": "order_type",
+    "currency": "currency",
+    "createdDate": "created_at",
+    "lastModifiedDate": "updated_at",
+    "activatedDate": "activated_at",
+    "orderPlacedDate": "order_placed_date",
+    "effectiveDate": "effective_date",
+    "subscriptionStartDate": "subscription_start_date",
+    "subscriptionEndDate": "subscription_end_date",
+    "totalAmount": "total_amount",
+    "listTotal": "list_total",
+}
+_MONEY_FILTERS = frozenset({"totalAmount", "listTotal"})
+# Minor units scaled to thousandths of the major unit, whatever the currency's decimals, so
+# one decimal bound compares exactly across JPY (0), USD (2) and KWD (3) orders.
+_THOUSANDTHS = (
+    "(CASE o.currency "
+    + " ".join(
+        f"WHEN '{c}' THEN {10 ** (3 - exponent(c))}"
+        for c in ("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX",
+                  "UYI", "VND", "VUV", "XAF", "XOF", "XPF", "BHD", "IQD", "JOD", "KWD", "LYD",
+                  "OMR", "TND")
+    )
+    + " ELSE 10 END)"
+)  # fmt: skip
+
+
+def _filter(sql: Sql, flt: Filter[Any], alias: str) -> str:
+    column = f"{alias}.{_FILTER_COLUMNS[flt.field]}"
+    if flt.field in _MONEY_FILTERS:
+        value: Decimal = flt.value
+        thousandths = value.scaleb(3)  # the query parser allows at most 3 decimals
+        return f"{column} * {_THOUSANDTHS.replace('o.', alias + '.')} {flt.op} {sql.p(int(thousandths))}"
+    if isinstance(flt.value, date) and not isinstance(flt.value, datetime) and flt.field in (
+        "createdDate", "lastModifiedDate", "activatedDate",
+    ):  # fmt: skip
+        return _day_filter(sql, column, flt.op, flt.value)
+    return f"{column} {flt.op} {sql.p(flt.value)}"
+
+
+def _day_filter(sql: Sql, column: str, op: str, day: date) -> str:
+    """A timestamp compared with a whole UTC day: ``createdDate=2025-01-01`` is that day."""
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    end = start + timedelta(days=1)
+    if op == "=":
+        return f"({column} >= {sql.p(start)} AND {column} < {sql.p(end)})"
+    if op == "!=":
+        return f"({column} < {sql.p(start)} OR {column} >= {sql.p(end)})"
+    bound = {">": (">=", end), ">=": (">=", start), "<": ("<", start), "<=": ("<", end)}[op]
+    return f"{column} {bound[0]} {sql.p(bound[1])}"
+
+
+def _conditions(
+    sql: Sql,
+    tenant_id: str,
+    query: OrderListQuery,
+    alias: str,
+    windows: Sequence[tuple[list[str], date, date]],
+) -> list[str]:
+    ids = query.customer_ids or []
+    where = [f"{alias}.tenant_id = {sql.p(tenant_id)}"]
+    where.append(
+        f"{alias}.customer_id = {sql.p(ids[0])}"
+        if len(ids) == 1
+        else sql.in_(f"{alias}.customer_id", ids)
+    )
+    if query.statuses:
+        where.append(sql.in_(f"{alias}.status", query.statuses, "text"))
+    if query.search:
+        where.append(
+            f"({sql.ilike(alias + '.order_number', query.search)} OR {sql.ilike(alias + '.name', query.search)})"
+        )
+    where.extend(_filter(sql, flt, alias) for flt in query.filters)
+    if query.renewal_within_days is not None:
+        where.append(f"{alias}.status = 'Activated'")
+        where.append(
+            "("
+            + " OR ".join(
+                f"({sql.in_(alias + '.customer_id', group)} AND {alias}.next_renewal_date "
+                f"BETWEEN {sql.p(start)} AND {sql.p(end)})"
+                for group, start, end in windows
+            )
+            + ")"
+            if windows
+            else "1 = 0"
+        )
+    return where
+
+
+async def list_orders(
+    conn: Conn,
+    tenant_id: str,
+    query: OrderListQuery,
+    windows: Sequence[tuple[list[str], date, date]] = (),
+) -> tuple[list[Row], int | None]:
+    """One page plus the total (None when the page is empty: count it separately)."""
+    sql = conn.sql()
+    count_where = " AND ".join(_conditions(sql, tenant_id, query, "t", windows))
+    where = _conditions(sql, tenant_id, query, "o", windows)
+    if query.cursor is not None:
+        where.append(after_cursor(sql, query.sort, query.cursor, "o"))
+    rows = await conn.fetch(
+        f"SELECT {ORDER_COLUMNS}, (SELECT count(*) FROM orders t WHERE {count_where}) "
+        "FROM orders o JOIN customers c ON c.id = o.customer_id "
+        f"WHERE {' AND '.join(where)} ORDER BY {order_by(sql, query.sort, 'o')} "
+        f"LIMIT {sql.p(query.limit + 1)}",
+        sql.params,
+    )
+    return rows, (rows[0][-1] if rows else None)
+
+
+async def count_orders(
+    conn: Conn,
+    tenant_id: str,
+    query: OrderListQuery,
+    windows: Sequence[tuple[list[str], date, date]] = (),
+) -> int:
+    sql = conn.sql()
+    where = " AND ".join(_conditions(sql, tenant_id, query, "t", windows))
+    return int(await conn.fetchval(f"SELECT count(*) FROM orders t WHERE {where}", sql.params))
+
+
+async def get_order(
+    conn: Conn, tenant_id: str, customer_ids: frozenset[str] | None, order_id: str
+) -> Row | None:
+    sql = conn.sql()
+    where = [f"o.id = {sql.p(order_id)}", f"o.tenant_id = {sql.p(tenant_id)}"]
+    if customer_ids is not None:
+        where.append(sql.in_("o.customer_id", sorted(customer_ids)))
+    return await conn.fetchrow(
+        f"SELECT {ORDER_COLUMNS} FROM orders o JOIN customers c ON c.id = o.customer_id "
+        f"WHERE {' AND '.join(where)}",
+        sql.params,
+    )
+
+
+async def lines_for(conn: Conn, tenant_id: str, order_ids: Sequence[Any]) -> list[Row]:
+    sql = conn.sql()
+    return await conn.fetch(
+        f"SELECT {LINE_COLUMNS} FROM order_products WHERE {sql.in_('order_id', order_ids)} "
+        f"AND tenant_id = {sql.p(tenant_id)} ORDER BY order_id, line_number",
+        sql.params,
+    )
+
+
+async def customer_time_zones(conn: Conn, tenant_id: str, customer_ids: Sequence[str]) -> list[Row]:
+    sql = conn.sql()
+    return await conn.fetch(
+        f"SELECT id, time_zone FROM customers WHERE tenant_id = {sql.p(tenant_id)} "
+        f"AND {sql.in_('id', customer_ids)}",
+        sql.params,
+    )
