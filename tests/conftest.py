@@ -74,4 +74,6 @@ def pytest_configure(config: pytest.Config) -> None:
     Path(".pytest_cache").mkdir(exist_ok=True)
 
 
-__all__ = ["AsyncIterator"]
+__all__ = ["AsyncIterator", "world"]
+
+from tests.fixtures.world import world  # noqa: E402  (a fixture shared by many test modules)

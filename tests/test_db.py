@@ -14,7 +14,8 @@ def test_sql_renders_values_per_dialect(conn: Conn, run: asyncio.Runner) -> None
     query = (
         f"SELECT {sql.p('x')}, {sql.p(date(2025, 1, 31))}, {sql.p(when)}"
         if conn.dialect == "sqlite"
-        else f"SELECT {sql.p('x')}::text, {sql.p(date(2025, 1, 31))}::date, {sql.p(when)}::timestamptz"
+        else f"SELECT {sql.p('x')}::text, {sql.p(date(2025, 1, 31))}::date, "
+        f"{sql.p(when)}::timestamptz"
     )
     row = run.run(conn.fetchrow(query, sql.params))
     assert row is not None

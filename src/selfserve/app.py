@@ -8,7 +8,7 @@ from typing import Any
 
 from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
+from litestar.di import Provide
 from litestar.handlers import HTTPRouteHandler
 
 from selfserve import __version__
@@ -61,7 +61,7 @@ def provide_principal(request: Request[Any, Any, Any]) -> Principal:
 
 
 def _served_routes(app: Litestar) -> frozenset[tuple[str, str]]:
-    served = set()
+    served: set[tuple[str, str]] = set()
     for route in app.routes:
         for handler in getattr(route, "route_handlers", []):
             if isinstance(handler, HTTPRouteHandler):
@@ -96,7 +96,11 @@ def create_app(
 
     app = Litestar(
         route_handlers=[
-            health, orders_router, customers_router, static_files_router(), openapi_json_route(),
+            health,
+            orders_router,
+            customers_router,
+            static_files_router(),
+            openapi_json_route(),
         ],
         dependencies={
             "conn": Provide(provide_conn),
@@ -111,7 +115,7 @@ def create_app(
         on_shutdown=[close],
         state=State({"db": database, "clock": clock, "settings": settings}),
         debug=False,
-    )  # fmt: skip
+    )
     app.state.served_routes = _served_routes(app)
     _check_policies(app)
     return app

@@ -127,11 +127,15 @@ def _seed(args: argparse.Namespace) -> int:
 
     report = _run(
         seed(
-            tenant=args.tenant, customers=args.customers, orders=args.orders, seed=args.seed,
-            as_of=args.as_of, big_customers=args.big_customers,
+            tenant=args.tenant,
+            customers=args.customers,
+            orders=args.orders,
+            seed=args.seed,
+            as_of=args.as_of,
+            big_customers=args.big_customers,
             big_customer_orders=args.big_customer_orders,
         )
-    )  # fmt: skip
+    )
     print(json.dumps(report) if args.json else f"seeded tenant {args.tenant}: {report['counts']}")
     return 0
 

@@ -29,8 +29,13 @@ async def create_key(tenant: str, role: str, name: str) -> dict[str, str]:
             )
     finally:
         await db.close()
-    return {"key": created.key, "keyId": created.key_id, "tenant": created.tenant,
-            "tenantId": created.tenant_id, "role": created.role}  # fmt: skip
+    return {
+        "key": created.key,
+        "keyId": created.key_id,
+        "tenant": created.tenant,
+        "tenantId": created.tenant_id,
+        "role": created.role,
+    }
 
 
 async def list_keys(tenant: str | None) -> list[dict[str, Any]]:
@@ -42,12 +47,17 @@ async def list_keys(tenant: str | None) -> list[dict[str, Any]]:
                 return []
             rows = await auth_repository.list_keys(conn, tenant_id)
             return [
-                {"keyId": r[0], "tenant": r[1], "role": r[2], "name": r[3],
-                 "createdAt": _iso(conn.to_ts(r[4])),
-                 "revokedAt": None if r[5] is None else _iso(conn.to_ts(r[5])),
-                 "lastUsedAt": None if r[6] is None else _iso(conn.to_ts(r[6]))}
+                {
+                    "keyId": r[0],
+                    "tenant": r[1],
+                    "role": r[2],
+                    "name": r[3],
+                    "createdAt": _iso(conn.to_ts(r[4])),
+                    "revokedAt": None if r[5] is None else _iso(conn.to_ts(r[5])),
+                    "lastUsedAt": None if r[6] is None else _iso(conn.to_ts(r[6])),
+                }
                 for r in rows
-            ]  # fmt: skip
+            ]
     finally:
         await db.close()
 

@@ -22,7 +22,7 @@ import json
 import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -203,11 +203,11 @@ class Database(ABC):
     async def close(self) -> None: ...
 
     @abstractmethod
-    def read(self) -> asyncio.Future[Conn] | Any:
+    def read(self) -> AbstractAsyncContextManager[Conn]:
         """``async with db.read() as conn``: a connection for reads."""
 
     @abstractmethod
-    def write(self) -> Any:
+    def write(self) -> AbstractAsyncContextManager[Conn]:
         """``async with db.write() as conn``: a connection in a transaction."""
 
     async def ping(self) -> bool:

@@ -192,7 +192,7 @@ def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes
     return error_response(request, 500, "INTERNAL_ERROR", message)
 
 
-def exception_handlers() -> dict[type[Exception], Any]:
+def exception_handlers() -> dict[int | type[Exception], Any]:
     """The one mapping from exceptions to responses; registered by the app factory."""
     return {
         SelfserveError: _selfserve,

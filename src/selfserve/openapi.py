@@ -82,7 +82,9 @@ def openapi_config(version: str) -> OpenAPIConfig:
         description=DESCRIPTION,
         path=DOCS_PATH,
         # Documentation is public: the pages and the schema describe, they do not expose data.
-        openapi_router=Router(path=DOCS_PATH, route_handlers=[], opt={"public": True}),
+        openapi_router=Router(
+            path=DOCS_PATH, route_handlers=[], opt={"public": True}, include_in_schema=False
+        ),
         render_plugins=[
             SwaggerRenderPlugin(
                 js_url=f"{_SWAGGER_UI_URL}/swagger-ui-bundle.js",

@@ -2,68 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any
-from urllib.parse import quote
+from datetime import timedelta
 
-import pytest
-
-from selfserve.db import Conn
 from tests.fixtures import builders as b
-from tests.fixtures.app import NOW, Api
-
-
-@dataclass
-class World:
-    api: Api
-    tenant_id: str
-    alice: str
-    bob: str
-    orders: list[str]
-    other_tenant_order: str
-    other_key: str
-
-
-async def _world(conn: Conn) -> dict[str, Any]:
-    slug = "acme"
-    tenant_id = await b.tenant(conn, slug)
-    key = await b.api_key(conn, slug)
-    alice = await b.customer(conn, tenant_id)
-    bob = await b.customer(conn, tenant_id, time_zone="Asia/Tokyo", currency="JPY", country="JP")
-    product = await b.product(conn, tenant_id)
-    orders = []
-    for i in range(5):
-        created = b.T0 + timedelta(days=i)
-        oid = await b.order(
-            conn, tenant_id, alice, created_at=created, updated_at=created,
-            total_amount=10_000 * (i + 1), subtotal=10_000 * (i + 1), list_total=10_000 * (i + 1),
-            name=f"Alpha {i}" if i % 2 == 0 else f"Beta {i}",
-        )  # fmt: skip
-        await b.order_line(conn, tenant_id, oid, product, total_price=10_000 * (i + 1))
-        orders.append(oid)
-    await b.order(conn, tenant_id, bob, currency="JPY", total_amount=5000)
-    other = await b.tenant(conn, "other")
-    other_key = await b.api_key(conn, "other")
-    stranger = await b.customer(conn, other)
-    other_order = await b.order(conn, other, stranger)
-    return {"key": key, "tenant_id": tenant_id, "alice": alice, "bob": bob, "orders": orders,
-            "other_order": other_order, "other_key": other_key}  # fmt: skip
-
-
-@pytest.fixture
-def world(conn: Conn, run: asyncio.Runner) -> World:
-    data = run.run(_world(conn))
-    api = Api(conn, run)
-    api.key = data["key"]
-    return World(api, data["tenant_id"], data["alice"], data["bob"], data["orders"],
-                 data["other_order"], data["other_key"])  # fmt: skip
-
-
-def ids_param(*ids: str) -> str:
-    return quote(json.dumps(list(ids)))
+from tests.fixtures.world import World, ids_param
 
 
 class TestListOrders:
@@ -73,7 +15,13 @@ class TestListOrders:
         body = response.json()
         assert body["status"] == "SUCCESS"
         assert [o["id"] for o in body["data"]] == list(reversed(world.orders))
-        assert body["pagination"] == {"limit": 100, "hasMore": False, "nextCursor": None, "total": 5}
+        assert body["data"][0]["orderProducts"][0]["totalPrice"] == 500.0
+        assert body["pagination"] == {
+            "limit": 100,
+            "hasMore": False,
+            "nextCursor": None,
+            "total": 5,
+        }
 
     def test_comma_list_equals_json_array(self, world: World) -> None:
         as_json = world.api.get(f"/orders?customerIds={ids_param(world.alice, world.bob)}").json()
@@ -87,10 +35,132 @@ class TestListOrders:
         assert response.json()["status"] == "FAILURE"
 
     def test_other_tenants_key_sees_nothing(self, world: World) -> None:
-        response = world.api.get(f"/orders?customerIds={ids_param(world.alice)}", key=world.other_key)
+        response = world.api.get(
+            f"/orders?customerIds={ids_param(world.alice)}", key=world.other_key
+        )
         assert response.status_code == 200
         assert response.json()["data"] == []
 
     def test_money_is_rendered_with_currency_decimals(self, world: World) -> None:
-        response = world.api.get(f"/orders?customerIds={ids_param(world.bob, world.alice)}&limit=1&sort=-totalAmount")
+        response = world.api.get(
+            f"/orders?customerIds={ids_param(world.bob, world.alice)}&limit=1&sort=-totalAmount"
+        )
         assert b'"totalAmount":500.00' in response.content
+
+
+class TestPagination:
+    def walk(self, world: World, extra: str = "", limit: int = 2) -> list[str]:
+        seen: list[str] = []
+        url = f"/orders?customerIds={ids_param(world.alice)}&limit={limit}{extra}"
+        cursor = None
+        for _ in range(10):
+            page = world.api.get(url + (f"&cursor={cursor}" if cursor else "")).json()
+            seen += [o["id"] for o in page["data"]]
+            assert page["pagination"]["total"] == 5
+            cursor = page["pagination"]["nextCursor"]
+            assert page["pagination"]["hasMore"] == (cursor is not None)
+            if cursor is None:
+                return seen
+        raise AssertionError("pagination did not end")
+
+    def test_pages_cover_every_order_once(self, world: World) -> None:
+        assert self.walk(world) == list(reversed(world.orders))
+
+    def test_every_sort_key_pages_consistently(self, world: World) -> None:
+        for sort in (
+            "createdDate",
+            "-totalAmount",
+            "totalAmount",
+            "orderNumber",
+            "-orderNumber",
+            "lastModifiedDate",
+            "orderPlacedDate",
+            "-orderPlacedDate",
+        ):
+            whole = world.api.get(
+                f"/orders?customerIds={ids_param(world.alice)}&sort={sort}"
+            ).json()
+            assert self.walk(world, f"&sort={sort}") == [o["id"] for o in whole["data"]], sort
+
+    def test_drafts_without_placed_date_sort_lowest(self, world: World) -> None:
+        url = f"/orders?customerIds={ids_param(world.alice)}&sort=orderPlacedDate"
+        ascending = world.api.get(url).json()["data"]
+        assert ascending[0]["orderPlacedDate"] is None
+        descending = world.api.get(url.replace("=orderPlacedDate", "=-orderPlacedDate")).json()[
+            "data"
+        ]
+        assert descending[-1]["orderPlacedDate"] is None
+
+    def test_new_orders_between_pages_never_repeat_a_row(self, world: World) -> None:
+        url = f"/orders?customerIds={ids_param(world.alice)}&limit=2"
+        first = world.api.get(url).json()
+        newer = world.run.run(
+            b.order(world.conn, world.tenant_id, world.alice, created_at=b.T0 + timedelta(days=30))
+        )
+        second = world.api.get(url + f"&cursor={first['pagination']['nextCursor']}").json()
+        ids = [o["id"] for o in first["data"] + second["data"]]
+        assert newer not in ids
+        assert len(set(ids)) == 4
+        assert second["pagination"]["total"] == 6
+
+    def test_cursor_belongs_to_its_sort(self, world: World) -> None:
+        url = f"/orders?customerIds={ids_param(world.alice)}&limit=2"
+        cursor = world.api.get(url).json()["pagination"]["nextCursor"]
+        response = world.api.get(url + f"&sort=totalAmount&cursor={cursor}")
+        assert response.status_code == 400
+        assert response.json()["errorCode"] == "INVALID_CURSOR"
+
+
+class TestFilters:
+    def get(self, world: World, query: str) -> list[str]:
+        response = world.api.get(f"/orders?customerIds={ids_param(world.alice, world.bob)}&{query}")
+        assert response.status_code == 200, response.text
+        return [o["id"] for o in response.json()["data"]]
+
+    def test_status(self, world: World) -> None:
+        assert self.get(world, "status=draft") == [world.orders[2]]
+        assert world.orders[2] not in self.get(world, "status=active")
+
+    def test_amount_compares_in_each_currency_major_unit(self, world: World) -> None:
+        # Bob's JPY order is 5000 yen; Alice's USD orders are 100.00 .. 500.00 dollars.
+        assert self.get(world, "totalAmount>=400") == [
+            world.orders[4],
+            world.orders[3],
+            world.bob_order,
+        ]
+        assert self.get(world, "totalAmount>400") == [world.orders[4], world.bob_order]
+        assert self.get(world, "totalAmount<=100&currency=USD") == [world.orders[0]]
+
+    def test_dates_and_timestamps(self, world: World) -> None:
+        assert self.get(world, "orderPlacedDate>=2025-01-18") == [world.orders[4], world.orders[3]]
+        assert self.get(world, "createdDate=2025-01-16") == [world.orders[1]]
+        assert self.get(world, "createdDate>2025-01-18T00:00:00Z") == [
+            world.orders[4],
+            world.orders[3],
+        ]
+
+    def test_search_in_number_and_name(self, world: World) -> None:
+        assert self.get(world, "q=beta") == [world.orders[3], world.orders[1]]
+
+    def test_filters_and_unknown_fields_in_one_error(self, world: World) -> None:
+        response = world.api.get(f"/orders?customerIds={ids_param(world.alice)}&colour=red")
+        body = response.json()
+        assert response.status_code == 400
+        assert body["errorType"] == "BadRequest"
+        assert body["errorCode"] == "UNKNOWN_PARAMETER"
+        assert body["details"][0]["parameter"] == "colour"
+        assert "orderPlacedDate" in body["details"][0]["allowed"]
+
+    def test_api_key_must_name_customers(self, world: World) -> None:
+        response = world.api.get("/orders")
+        assert response.status_code == 400
+        assert response.json()["errorCode"] == "MISSING_PARAMETER"
+        assert "customerIds" in response.json()["message"]
+
+    def test_post_query_equals_get(self, world: World) -> None:
+        got = world.api.get(f"/orders?customerIds={ids_param(world.alice)}&status=active&limit=2")
+        posted = world.api.post(
+            "/orders/query", json={"customerIds": [world.alice], "status": "active", "limit": 2}
+        )
+        assert posted.status_code == 200
+        assert posted.json() == got.json()

@@ -61,9 +61,10 @@ async def create_key(
     """A new key for ``tenant`` (created when missing); the secret is shown only here."""
     if role not in ROLES:
         raise InvalidParameter(
-            "role", f"role must be one of {', '.join(sorted(ROLES))}; got {role!r}.",
+            "role",
+            f"role must be one of {', '.join(sorted(ROLES))}; got {role!r}.",
             allowed=sorted(ROLES),
-        )  # fmt: skip
+        )
     tenant_id = await ensure_tenant(conn, tenant, tenant, now)
     material = new_key()
     await repository.insert_key(

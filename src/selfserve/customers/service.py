@@ -32,9 +32,14 @@ async def list_customers(
 ) -> CustomerList:
     """Customers of the caller's tenant (a token: only its own), oldest first."""
     rows, total = await repository.list_customers(
-        conn, principal.tenant_id, principal.customer_ids,
-        sort=CUSTOMER_SORT, limit=limit, cursor=cursor, search=search,
-    )  # fmt: skip
+        conn,
+        principal.tenant_id,
+        principal.customer_ids,
+        sort=CUSTOMER_SORT,
+        limit=limit,
+        cursor=cursor,
+        search=search,
+    )
     has_more = len(rows) > limit
     customers = [customer_from_row(conn, r) for r in rows[:limit]]
     next_cursor = None
@@ -51,8 +56,13 @@ async def list_customers(
 
 
 async def _count(conn: Conn, principal: Principal) -> int:
-    rows, total = await repository.list_customers(
-        conn, principal.tenant_id, principal.customer_ids,
-        sort=CUSTOMER_SORT, limit=0, cursor=None, search=None,
-    )  # fmt: skip
+    _, total = await repository.list_customers(
+        conn,
+        principal.tenant_id,
+        principal.customer_ids,
+        sort=CUSTOMER_SORT,
+        limit=0,
+        cursor=None,
+        search=None,
+    )
     return total

@@ -35,7 +35,8 @@ async def events_for_orders(
     return await conn.fetch(
         f"SELECT * FROM (SELECT x.for_order, {EVENT_COLUMNS}, row_number() OVER "
         "(PARTITION BY x.for_order ORDER BY e.at DESC, e.id DESC) AS n "
-        f"FROM ({_touching(sql, tenant, order_ids)}) x JOIN change_events e ON e.id = x.event_id) y "
+        f"FROM ({_touching(sql, tenant, order_ids)}) x "
+        "JOIN change_events e ON e.id = x.event_id) y "
         f"WHERE n <= {sql.p(cap + 1)} ORDER BY for_order, at, id",
         sql.params,
     )

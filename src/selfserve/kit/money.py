@@ -15,15 +15,56 @@ PRICE_SCALE = 10**PRICE_DECIMALS
 
 # ISO 4217 minor-unit exponents that differ from the default of 2.
 _EXPONENT_OVERRIDES = {
-    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0,
-    "PYG": 0, "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0,
-    "XPF": 0, "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
-}  # fmt: skip
+    "BIF": 0,
+    "CLP": 0,
+    "DJF": 0,
+    "GNF": 0,
+    "ISK": 0,
+    "JPY": 0,
+    "KMF": 0,
+    "KRW": 0,
+    "PYG": 0,
+    "RWF": 0,
+    "UGX": 0,
+    "UYI": 0,
+    "VND": 0,
+    "VUV": 0,
+    "XAF": 0,
+    "XOF": 0,
+    "XPF": 0,
+    "BHD": 3,
+    "IQD": 3,
+    "JOD": 3,
+    "KWD": 3,
+    "LYD": 3,
+    "OMR": 3,
+    "TND": 3,
+}
 
 SUPPORTED_CURRENCIES = frozenset(
-    {"USD", "EUR", "GBP", "CAD", "AUD", "CHF", "SEK", "NOK", "DKK", "INR", "BRL", "MXN",
-     "SGD", "HKD", "NZD", "ZAR", "PLN", "CZK", "CNY"} | set(_EXPONENT_OVERRIDES)
-)  # fmt: skip
+    {
+        "USD",
+        "EUR",
+        "GBP",
+        "CAD",
+        "AUD",
+        "CHF",
+        "SEK",
+        "NOK",
+        "DKK",
+        "INR",
+        "BRL",
+        "MXN",
+        "SGD",
+        "HKD",
+        "NZD",
+        "ZAR",
+        "PLN",
+        "CZK",
+        "CNY",
+    }
+    | set(_EXPONENT_OVERRIDES)
+)
 
 
 def exponent(currency: str) -> int:

@@ -93,7 +93,8 @@ def decode_cursor(token: str, sort: Sort) -> Cursor:
     if sort_token != sort.token:
         raise InvalidParameter(
             "cursor",
-            f"This cursor belongs to sort={sort_token}; repeat that sort or start without a cursor.",
+            f"This cursor belongs to sort={sort_token}; "
+            "repeat that sort or start without a cursor.",
             code="INVALID_CURSOR",
         )
     return Cursor(sort_token, _typed(value, sort.key, bad), last_id)

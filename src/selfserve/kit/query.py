@@ -41,9 +41,11 @@ def split_query(raw: bytes | str) -> list[Term]:
     text = raw.decode("latin-1") if isinstance(raw, bytes) else raw
     if len(text) > MAX_QUERY_LENGTH:
         raise InvalidParameter(
-            "query", f"The query string is longer than {MAX_QUERY_LENGTH} characters; "
-            "use POST /orders/query for long customer lists.", code="QUERY_TOO_LONG",
-        )  # fmt: skip
+            "query",
+            f"The query string is longer than {MAX_QUERY_LENGTH} characters; "
+            "use POST /orders/query for long customer lists.",
+            code="QUERY_TOO_LONG",
+        )
     terms: list[Term] = []
     for piece in text.split("&"):
         if not piece:

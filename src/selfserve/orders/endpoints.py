@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, Router, get, post
-from litestar.params import FromPath
 from litestar.openapi.spec.enums import OpenAPIType
+from litestar.params import FromPath
 
 from selfserve.auth.scopes import ORDERS_READ
 from selfserve.deps import DbConn, Reading
@@ -28,20 +28,39 @@ _INCLUDES_DOC = QueryDoc(
     "includes", "Comma list of assets, invoices, history", example="assets,invoices"
 )
 _LIST_DOCS = documented(
-    QueryDoc("customerIds", 'JSON array (URL-encoded) or comma list of customer ids, at most 100. '
-             "Required with an API key.", example='["3f2b8c4e-1a2b-4c3d-8e9f-0a1b2c3d4e5f"]'),
+    QueryDoc(
+        "customerIds",
+        "JSON array (URL-encoded) or comma list of customer ids, at most 100. "
+        "Required with an API key.",
+        example='["3f2b8c4e-1a2b-4c3d-8e9f-0a1b2c3d4e5f"]',
+    ),
     _INCLUDES_DOC,
-    QueryDoc("status", "Comma list, case-insensitive: draft, active (= Activated), canceled", example="active"),
+    QueryDoc(
+        "status",
+        "Comma list, case-insensitive: draft, active (= Activated), canceled",
+        example="active",
+    ),
     QueryDoc("limit", "Page size, 1-500 (default 100)", OpenAPIType.INTEGER, example=50),
     QueryDoc("cursor", "pagination.nextCursor of the previous page"),
-    QueryDoc("sort", f"One of {', '.join(SORT_KEYS)}, each optionally prefixed with '-' "
-             "(default -createdDate); ties broken by id", example="-orderPlacedDate"),
+    QueryDoc(
+        "sort",
+        f"One of {', '.join(SORT_KEYS)}, each optionally prefixed with '-' "
+        "(default -createdDate); ties broken by id",
+        example="-orderPlacedDate",
+    ),
     QueryDoc("q", "Search in orderNumber and name (case-insensitive substring)"),
-    QueryDoc("renewalWithinDays", "Activated orders with a live subscription ending within N days "
-             "(customer-local dates)", OpenAPIType.INTEGER, example=30),
-    QueryDoc("<field><op><value>", "Field filters with operators = != > >= < <= on "
-             f"{', '.join(FILTER_FIELDS)}; e.g. orderPlacedDate>=2025-01-01, totalAmount>1000"),
-)  # fmt: skip
+    QueryDoc(
+        "renewalWithinDays",
+        "Activated orders with a live subscription ending within N days (customer-local dates)",
+        OpenAPIType.INTEGER,
+        example=30,
+    ),
+    QueryDoc(
+        "<field><op><value>",
+        "Field filters with operators = != > >= < <= on "
+        f"{', '.join(FILTER_FIELDS)}; e.g. orderPlacedDate>=2025-01-01, totalAmount>1000",
+    ),
+)
 
 
 @get(

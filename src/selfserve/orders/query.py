@@ -46,7 +46,9 @@ FILTER_FIELDS = {
     f.name: f
     for f in (
         q.FilterField("orderNumber", "string"),
-        q.FilterField("orderType", "string", _EQUALITY, {k.lower(): k for k in ("New", "Change", "Renewal")}),
+        q.FilterField(
+            "orderType", "string", _EQUALITY, {k.lower(): k for k in ("New", "Change", "Renewal")}
+        ),
         q.FilterField("currency", "string", _EQUALITY),
         q.FilterField("createdDate", "timestamp"),
         q.FilterField("lastModifiedDate", "timestamp"),
@@ -58,10 +60,17 @@ FILTER_FIELDS = {
         q.FilterField("totalAmount", "decimal"),
         q.FilterField("listTotal", "decimal"),
     )
-}  # fmt: skip
+}
 PARAMETERS = (
-    "customerIds", "includes", "status", "limit", "cursor", "sort", "q", "renewalWithinDays",
-)  # fmt: skip
+    "customerIds",
+    "includes",
+    "status",
+    "limit",
+    "cursor",
+    "sort",
+    "q",
+    "renewalWithinDays",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,12 +124,17 @@ def from_body(body: bytes) -> OrderListQuery:
     params: dict[str, Any] = {
         name: value
         for name, value in (
-            ("customerIds", parsed.customer_ids), ("includes", parsed.includes),
-            ("status", parsed.status), ("limit", parsed.limit), ("cursor", parsed.cursor),
-            ("sort", parsed.sort), ("q", parsed.q), ("renewalWithinDays", parsed.renewal_within_days),
+            ("customerIds", parsed.customer_ids),
+            ("includes", parsed.includes),
+            ("status", parsed.status),
+            ("limit", parsed.limit),
+            ("cursor", parsed.cursor),
+            ("sort", parsed.sort),
+            ("q", parsed.q),
+            ("renewalWithinDays", parsed.renewal_within_days),
         )
         if value is not None
-    }  # fmt: skip
+    }
     filters = [_body_filter(text) for text in parsed.filters or []]
     return _build(params, filters)
 
@@ -131,8 +145,8 @@ def _body_filter(text: str) -> q.Filter[Any]:
         name = terms[0].name if terms else "filters"
         raise InvalidParameter(
             "filters",
-            f"filters items look like 'totalAmount>1000' on one of {', '.join(sorted(FILTER_FIELDS))}; "
-            f"got {text!r} ({name}).",
+            "filters items look like 'totalAmount>1000' on one of "
+            f"{', '.join(sorted(FILTER_FIELDS))}; got {text!r} ({name}).",
             allowed=sorted(FILTER_FIELDS),
         )
     return q.parse_filter(terms[0], FILTER_FIELDS)

@@ -57,12 +57,35 @@ _THOUSANDTHS = (
     "(CASE o.currency "
     + " ".join(
         f"WHEN '{c}' THEN {10 ** (3 - exponent(c))}"
-        for c in ("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX",
-                  "UYI", "VND", "VUV", "XAF", "XOF", "XPF", "BHD", "IQD", "JOD", "KWD", "LYD",
-                  "OMR", "TND")
+        for c in (
+            "BIF",
+            "CLP",
+            "DJF",
+            "GNF",
+            "ISK",
+            "JPY",
+            "KMF",
+            "KRW",
+            "PYG",
+            "RWF",
+            "UGX",
+            "UYI",
+            "VND",
+            "VUV",
+            "XAF",
+            "XOF",
+            "XPF",
+            "BHD",
+            "IQD",
+            "JOD",
+            "KWD",
+            "LYD",
+            "OMR",
+            "TND",
+        )
     )
     + " ELSE 10 END)"
-)  # fmt: skip
+)
 
 
 def _filter(sql: Sql, flt: Filter[Any], alias: str) -> str:
@@ -70,10 +93,18 @@ def _filter(sql: Sql, flt: Filter[Any], alias: str) -> str:
     if flt.field in _MONEY_FILTERS:
         value: Decimal = flt.value
         thousandths = value.scaleb(3)  # the query parser allows at most 3 decimals
-        return f"{column} * {_THOUSANDTHS.replace('o.', alias + '.')} {flt.op} {sql.p(int(thousandths))}"
-    if isinstance(flt.value, date) and not isinstance(flt.value, datetime) and flt.field in (
-        "createdDate", "lastModifiedDate", "activatedDate",
-    ):  # fmt: skip
+        scale = _THOUSANDTHS.replace("o.", alias + ".")
+        return f"{column} * {scale} {flt.op} {sql.p(int(thousandths))}"
+    if (
+        isinstance(flt.value, date)
+        and not isinstance(flt.value, datetime)
+        and flt.field
+        in (
+            "createdDate",
+            "lastModifiedDate",
+            "activatedDate",
+        )
+    ):
         return _day_filter(sql, column, flt.op, flt.value)
     return f"{column} {flt.op} {sql.p(flt.value)}"
 
@@ -107,9 +138,8 @@ def _conditions(
     if query.statuses:
         where.append(sql.in_(f"{alias}.status", query.statuses, "text"))
     if query.search:
-        where.append(
-            f"({sql.ilike(alias + '.order_number', query.search)} OR {sql.ilike(alias + '.name', query.search)})"
-        )
+        number = sql.ilike(f"{alias}.order_number", query.search)
+        where.append(f"({number} OR {sql.ilike(f'{alias}.name', query.search)})")
     where.extend(_filter(sql, flt, alias) for flt in query.filters)
     if query.renewal_within_days is not None:
         where.append(f"{alias}.status = 'Activated'")
