@@ -24,10 +24,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
+    from selfserve.db import DatabaseUnavailable
+    from selfserve.errors import SelfserveError
+
     try:
         return int(args.handler(args) or 0)
-    except CliError as exc:
+    except (CliError, DatabaseUnavailable) as exc:
         print(f"selfserve: {exc}", file=sys.stderr)
+        return 1
+    except SelfserveError as exc:
+        print(f"selfserve: {exc.message}", file=sys.stderr)
         return 1
 
 
