@@ -47,5 +47,5 @@ def test_unknown_role_is_refused(db_url: str) -> None:
     result = selfserve(db_url, "keys", "create", "--tenant", "x", "--role", "root")
     assert result.returncode != 0
     assert result.stderr.strip() == (
-        "selfserve: role must be one of admin, integration, read-only; got 'root'."
+        "selfserve: role must be one of admin, integration, read-only, token-minter; got 'root'."
     )

@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, Request, Response, get
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.handlers import HTTPRouteHandler
 
 from selfserve import __version__
+from selfserve.audit import AuditMiddleware
+from selfserve.auth.endpoints import router as auth_router
 from selfserve.auth.guard import authorize, current_principal, route_policy
 from selfserve.auth.principal import Principal
+from selfserve.auth.tokens import parse_signing_keys
+from selfserve.auth.usage import KeyUsage
 from selfserve.config import Settings, get_settings
 from selfserve.customers.endpoints import router as customers_router
 from selfserve.db import Conn, Database, create_database
 from selfserve.errors import exception_handlers
 from selfserve.kit.clock import Clock, system_clock
-from selfserve.kit.http import RequestIdMiddleware
+from selfserve.kit.http import RequestIdMiddleware, SecurityHeadersMiddleware
+from selfserve.kit.ratelimit import Rate, create_rate_limiter
 from selfserve.openapi import openapi_config, openapi_json_route, static_files_router
 from selfserve.orders.endpoints import router as orders_router
 from selfserve.orders.service import ReadContext
@@ -43,6 +51,13 @@ async def health(state: State) -> Response[dict[str, str]]:
 async def provide_conn(state: State) -> AsyncGenerator[Conn, None]:
     db: Database = state.db
     async with db.read() as conn:
+        yield conn
+
+
+async def provide_tx(state: State) -> AsyncGenerator[Conn, None]:
+    """The request's transaction: committed when the handler returns, rolled back if it raises."""
+    db: Database = state.db
+    async with db.write() as conn:
         yield conn
 
 
@@ -76,6 +91,40 @@ def _check_policies(app: Litestar) -> None:
             route_policy(handler)
 
 
+def _state(settings: Settings, database: Database, clock: Clock) -> State:
+    return State(
+        {
+            "db": database,
+            "clock": clock,
+            "settings": settings,
+            "signing_keys": parse_signing_keys(settings.token_signing_keys.get_secret_value()),
+            "key_usage": KeyUsage(),
+            "rate_limiter": create_rate_limiter(settings.redis_url),
+            "key_rate": Rate(settings.rate_limit_key_per_second, settings.rate_limit_key_burst),
+            "token_rate": Rate(
+                settings.rate_limit_token_per_second, settings.rate_limit_token_burst
+            ),
+        }
+    )
+
+
+def _lifespan(state: State) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        db: Database = state.db
+        await db.connect()
+        flusher = asyncio.create_task(state.key_usage.run(db, state.settings.usage_flush_seconds))
+        try:
+            yield
+        finally:
+            flusher.cancel()
+            await state.key_usage.flush(db)
+            await state.rate_limiter.close()
+            await db.close()
+
+    return lifespan
+
+
 def create_app(
     settings: Settings | None = None, *, db: Database | None = None, clock: Clock = system_clock
 ) -> Litestar:
@@ -87,34 +136,56 @@ def create_app(
         pool_max=settings.pg_pool_max,
         cache_mb=settings.sqlite_cache_mb,
     )
-
-    async def connect(app: Litestar) -> None:
-        await database.connect()
-
-    async def close(app: Litestar) -> None:
-        await database.close()
+    state = _state(settings, database, clock)
 
     app = Litestar(
         route_handlers=[
             health,
             orders_router,
             customers_router,
+            auth_router,
             static_files_router(),
             openapi_json_route(),
         ],
         dependencies={
             "conn": Provide(provide_conn),
+            "tx": Provide(provide_tx),
             "ctx": Provide(provide_ctx, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=False),
         },
         guards=[authorize],
-        middleware=[RequestIdMiddleware],
         exception_handlers=exception_handlers(),
         openapi_config=openapi_config(__version__),
-        on_startup=[connect],
-        on_shutdown=[close],
-        state=State({"db": database, "clock": clock, "settings": settings}),
+        lifespan=[_lifespan(state)],
+        state=state,
+        cors_config=CORSConfig(
+            allow_origins=settings.cors_origins,
+            allow_headers=[
+                "nue-api-key",
+                "authorization",
+                "content-type",
+                "if-none-match",
+                "idempotency-key",
+                "x-request-id",
+            ],
+            expose_headers=[
+                "etag",
+                "x-request-id",
+                "retry-after",
+                "ratelimit-limit",
+                "ratelimit-remaining",
+                "ratelimit-reset",
+            ],
+        )
+        if settings.cors_origins
+        else None,
+        request_max_body_size=settings.max_body_bytes,
         debug=False,
+    )
+    # Wrapped around the whole handler, not per route, so that unmatched paths (404/405) get
+    # a request id, security headers and (for writes) an audit line too.
+    app.asgi_handler = RequestIdMiddleware(
+        SecurityHeadersMiddleware(AuditMiddleware(app.asgi_handler))
     )
     app.state.served_routes = _served_routes(app)
     _check_policies(app)

@@ -75,7 +75,7 @@ async def revoke_key(key_id: str) -> bool:
         await db.close()
 
 
-async def seed(*, tenant: str, as_of: date | None = None, **counts: int) -> dict[str, Any]:
+async def seed(*, tenant: str, as_of: date | None = None, **counts: Any) -> dict[str, Any]:
     from selfserve.seed import seed as run_seed
 
     db = _database()

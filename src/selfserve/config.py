@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///data/selfserve.db"
@@ -36,6 +36,33 @@ class Settings(BaseSettings):
     )
     log_level: str = "INFO"
     public_base_url: str = ""
+
+    token_signing_keys: SecretStr = Field(
+        default=SecretStr(""),
+        description="Customer-token signing keys, 'kid:secret[,kid:secret...]'. The first signs; "
+        "all verify, so a rotated-out key keeps its tokens valid until removed. Secrets need "
+        "at least 32 characters.",
+    )
+    token_default_ttl_seconds: int = 900
+    token_max_ttl_seconds: int = 86_400
+    key_rotation_overlap_seconds: int = Field(
+        default=86_400, description="How long a rotated API key keeps working."
+    )
+    usage_flush_seconds: float = Field(
+        default=30.0, description="How often 'last used' times of API keys are written."
+    )
+    redis_url: str | None = Field(
+        default=None, description="Redis for rate limits shared by every worker process."
+    )
+    rate_limit_key_per_second: float = 50.0
+    rate_limit_key_burst: int = 100
+    rate_limit_token_per_second: float = 5.0
+    rate_limit_token_burst: int = 20
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Browser origins allowed to call the API (none)."
+    )
+    max_body_bytes: int = 1_048_576
+    max_json_depth: int = 32
 
 
 @lru_cache(maxsize=1)

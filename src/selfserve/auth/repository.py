@@ -13,10 +13,76 @@ SEQUENCE_KINDS = ("O", "SUB", "AST", "ENT", "INV")
 async def key_with_tenant(conn: Conn, key_id: str) -> Row | None:
     sql = conn.sql()
     return await conn.fetchrow(
-        "SELECT k.tenant_id, k.secret_hash, k.role, k.revoked_at, t.renewal_notice_days "
-        f"FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.key_id = {sql.p(key_id)}",
+        "SELECT k.tenant_id, k.secret_hash, k.role, k.revoked_at, k.expires_at, "
+        "t.renewal_notice_days FROM api_keys k JOIN tenants t ON t.id = k.tenant_id "
+        f"WHERE k.key_id = {sql.p(key_id)}",
         sql.params,
     )
+
+
+async def token_state(
+    conn: Conn, tenant_id: str, token_id: str, customer_ids: list[str], issued_at: datetime
+) -> Row | None:
+    """``(renewal_notice_days, revoked)`` for a token, or None when its tenant is gone."""
+    sql = conn.sql()
+    tenant = sql.p(tenant_id)
+    return await conn.fetchrow(
+        "SELECT t.renewal_notice_days, EXISTS (SELECT 1 FROM token_revocations r "
+        f"WHERE r.tenant_id = {tenant} AND (r.token_id = {sql.p(token_id)} OR "
+        f"({sql.in_('r.customer_id', customer_ids)} AND r.revoked_at >= {sql.p(issued_at)}))) "
+        f"FROM tenants t WHERE t.id = {tenant}",
+        sql.params,
+    )
+
+
+async def insert_revocation(conn: Conn, values: dict[str, Any]) -> None:
+    sql = conn.sql()
+    names = ", ".join(values)
+    placeholders = ", ".join(sql.p(v) for v in values.values())
+    await conn.execute(
+        f"INSERT INTO token_revocations ({names}) VALUES ({placeholders})", sql.params
+    )
+
+
+async def customers_in_tenant(
+    conn: Conn, tenant_id: str, customer_ids: list[str], with_children: bool
+) -> list[str]:
+    """Those of ``customer_ids`` in the tenant, plus (optionally) all their descendants."""
+    sql = conn.sql()
+    tenant = sql.p(tenant_id)
+    seed = f"SELECT id FROM customers WHERE tenant_id = {tenant} AND {sql.in_('id', customer_ids)}"
+    if not with_children:
+        rows = await conn.fetch(seed, sql.params)
+    else:
+        rows = await conn.fetch(
+            f"WITH RECURSIVE family(id) AS ({seed} UNION SELECT c.id FROM customers c "
+            f"JOIN family f ON c.parent_customer_id = f.id WHERE c.tenant_id = {tenant}) "
+            "SELECT id FROM family",
+            sql.params,
+        )
+    return [conn.to_id(r[0]) for r in rows]
+
+
+async def expire_key(conn: Conn, key_id: str, at: datetime) -> Row | None:
+    """Give an active key an expiry; returns ``(tenant_id, role, name)`` or None."""
+    sql = conn.sql()
+    return await conn.fetchrow(
+        f"UPDATE api_keys SET expires_at = {sql.p(at)} WHERE key_id = {sql.p(key_id)} "
+        "AND revoked_at IS NULL RETURNING tenant_id, role, name",
+        sql.params,
+    )
+
+
+async def record_usage(conn: Conn, used: list[tuple[datetime, str]]) -> None:
+    """Write 'last used' times in one batch (never one write per request)."""
+    for at, key_id in used:
+        sql = conn.sql()
+        when = sql.p(at)
+        await conn.execute(
+            f"UPDATE api_keys SET last_used_at = {when} WHERE key_id = {sql.p(key_id)} "
+            f"AND (last_used_at IS NULL OR last_used_at < {when})",
+            sql.params,
+        )
 
 
 async def tenant_id_by_slug(conn: Conn, slug: str) -> str | None:
@@ -53,7 +119,8 @@ async def list_keys(conn: Conn, tenant_id: str | None) -> list[Row]:
     sql = conn.sql()
     where = f"WHERE k.tenant_id = {sql.p(tenant_id)}" if tenant_id else ""
     return await conn.fetch(
-        "SELECT k.key_id, t.slug, k.role, k.name, k.created_at, k.revoked_at, k.last_used_at "
+        "SELECT k.key_id, t.slug, k.role, k.name, k.created_at, k.revoked_at, k.last_used_at, "
+        "k.expires_at "
         f"FROM api_keys k JOIN tenants t ON t.id = k.tenant_id {where} "
         "ORDER BY t.slug, k.created_at, k.key_id",
         sql.params,

@@ -23,5 +23,13 @@ ROLES: Final[dict[str, frozenset[str]]] = {
     "admin": ALL_SCOPES,
     "integration": ALL_SCOPES,
     "read-only": frozenset({ORDERS_READ, CUSTOMERS_READ, INVOICES_READ}),
+    "token-minter": frozenset({TOKENS_CREATE}),
 }
-"""``admin`` may also manage keys from the command line; over HTTP it equals ``integration``."""
+"""Roles of API keys. ``admin`` equals ``integration`` over HTTP (key management is a
+command-line task); ``token-minter`` suits a portal back end that only mints customer tokens."""
+
+TOKEN_SCOPE_GRANTS: Final[dict[str, frozenset[str]]] = {
+    "read": frozenset({ORDERS_READ, CUSTOMERS_READ, INVOICES_READ}),
+    "write": frozenset({ORDERS_WRITE}),
+}
+"""What a customer token's ``read`` and ``write`` scopes allow, within its customers only."""

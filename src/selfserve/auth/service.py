@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from selfserve.auth import repository
 from selfserve.auth.keys import hash_secret, new_key, parse_key, secret_matches
@@ -18,14 +18,17 @@ UNAUTHENTICATED_MESSAGE = (
 )
 
 
-async def authenticate_api_key(conn: Conn, presented: str | None) -> Principal:
+async def authenticate_api_key(
+    conn: Conn, presented: str | None, now: datetime | None = None
+) -> Principal:
     """The principal behind a ``nue-api-key`` value; one identical 401 for every failure."""
     material = parse_key(presented) if presented else None
     row = await repository.key_with_tenant(conn, material.key_id) if material else None
     if material is None or row is None:
         raise NotAuthenticated(UNAUTHENTICATED_MESSAGE)
-    tenant_id, secret_hash, role, revoked_at, notice_days = row
-    if not secret_matches(material.secret, secret_hash) or revoked_at is not None:
+    tenant_id, secret_hash, role, revoked_at, expires_at, notice_days = row
+    expired = expires_at is not None and conn.to_ts(expires_at) <= (now or datetime.now(UTC))
+    if not secret_matches(material.secret, secret_hash) or revoked_at is not None or expired:
         raise NotAuthenticated(UNAUTHENTICATED_MESSAGE)
     return Principal(
         tenant_id=conn.to_id(tenant_id),

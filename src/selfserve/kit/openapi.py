@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from litestar.openapi.spec import Operation, Parameter, Schema
+import msgspec
+from litestar.openapi.spec import OpenAPIMediaType, Operation, Parameter, RequestBody, Schema
 from litestar.openapi.spec.enums import OpenAPIType
 
 
@@ -23,8 +24,17 @@ class QueryDoc:
     example: Any = None
 
 
-def documented(*params: QueryDoc) -> type[Operation]:
-    """An ``operation_class`` whose OpenAPI operation lists ``params`` as query parameters."""
+def json_body_schema(body: type[Any]) -> dict[str, Any]:
+    """The JSON Schema of a flat msgspec Struct, inlined (it has no nested definitions)."""
+    schema = msgspec.json.schema(body)
+    name = schema["$ref"].rsplit("/", 1)[-1]
+    return dict(schema["$defs"][name])
+
+
+def documented(*params: QueryDoc, body: type[Any] | None = None) -> type[Operation]:
+    """An ``operation_class`` whose OpenAPI operation lists ``params`` as query parameters
+    and, when given, ``body`` as its JSON request body (bodies are decoded strictly by
+    ``kit.body.decode``, not by the framework's lenient conversion)."""
     extra = [
         Parameter(
             name=p.name,
@@ -37,9 +47,16 @@ def documented(*params: QueryDoc) -> type[Operation]:
         for p in params
     ]
 
+    request_body = None
+    if body is not None:
+        media = OpenAPIMediaType(schema=json_body_schema(body))  # type: ignore[arg-type]
+        request_body = RequestBody(content={"application/json": media}, required=True)
+
     @dataclass
     class DocumentedOperation(Operation):
         def __post_init__(self) -> None:
-            self.parameters = [*(self.parameters or []), *extra]
+            self.parameters = [*(self.parameters or []), *extra] or None
+            if request_body is not None:
+                self.request_body = request_body
 
     return DocumentedOperation

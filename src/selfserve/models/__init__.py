@@ -14,6 +14,7 @@ from .price_book_entry import price_book_entries
 from .product import products
 from .tax_rate import tax_rates
 from .tenant import tenants
+from .token_revocation import token_revocations
 
 __all__ = [
     "api_keys",
@@ -31,4 +32,5 @@ __all__ = [
     "products",
     "tax_rates",
     "tenants",
+    "token_revocations",
 ]

@@ -21,6 +21,12 @@ api_keys = Table(
     Column("name", String(200), nullable=False, server_default=""),
     Column("created_at", UTCTimestamp, nullable=False),
     Column("revoked_at", UTCTimestamp, nullable=True),
+    Column(
+        "expires_at",
+        UTCTimestamp,
+        nullable=True,
+        comment="Set when the key is rotated: it keeps working until then (the overlap)",
+    ),
     Column("last_used_at", UTCTimestamp, nullable=True),
     Index(None, "tenant_id", "created_at"),
 )

@@ -22,7 +22,7 @@ from selfserve.orders.query import (
     from_query_string,
     includes_of,
 )
-from selfserve.orders.schemas import HistoryList, OrderEnvelope, OrderList
+from selfserve.orders.schemas import HistoryList, OrderEnvelope, OrderList, OrderQueryBody
 
 _INCLUDES_DOC = QueryDoc(
     "includes", "Comma list of assets, invoices, history", example="assets,invoices"
@@ -82,7 +82,13 @@ async def list_orders(
     return json_response(request, await service.list_orders(conn, ctx, query))
 
 
-@post("/orders/query", opt={"scope": ORDERS_READ}, status_code=200, summary="Query orders")
+@post(
+    "/orders/query",
+    opt={"scope": ORDERS_READ, "read_only": True},
+    status_code=200,
+    summary="Query orders",
+    operation_class=documented(body=OrderQueryBody),
+)
 async def query_orders(
     request: Request[Any, Any, Any], conn: DbConn, ctx: Reading
 ) -> Response[OrderList]:

@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import msgspec
-
 from selfserve.errors import InvalidParameter
 from selfserve.kit import query as q
+from selfserve.kit.body import decode
 from selfserve.kit.pagination import Cursor, Sort, SortKey, decode_cursor, parse_sort
 from selfserve.orders.schemas import OrderQueryBody
 
@@ -112,15 +111,7 @@ def from_query_string(raw: bytes | str) -> OrderListQuery:
 
 def from_body(body: bytes) -> OrderListQuery:
     """Read ``POST /orders/query``: the same parameters as a JSON object."""
-    try:
-        parsed = msgspec.json.decode(body or b"{}", type=OrderQueryBody)
-    except msgspec.ValidationError as exc:
-        parameter = str(exc).rsplit("`$.", 1)[-1].rstrip("`") if "`$." in str(exc) else "body"
-        raise InvalidParameter(
-            parameter.split("[")[0].split(".")[0], f"Invalid body: {exc}."
-        ) from None
-    except msgspec.DecodeError:
-        raise InvalidParameter("body", "The body must be a JSON object.") from None
+    parsed = decode(body, OrderQueryBody)
     params: dict[str, Any] = {
         name: value
         for name, value in (
