@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
 import uuid
+from typing import Any
 
+import httpx
+
+from selfserve.app import create_app
 from selfserve.auth.keys import parse_key
+from selfserve.config import Settings
 
 
 def selfserve(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -49,3 +55,37 @@ def test_unknown_role_is_refused(db_url: str) -> None:
     assert result.stderr.strip() == (
         "selfserve: role must be one of admin, integration, read-only, token-minter; got 'root'."
     )
+
+
+def test_rotate_keeps_the_old_key_for_the_overlap_only(db_url: str, run: asyncio.Runner) -> None:
+    tenant = f"cli-{uuid.uuid4().hex[:8]}"
+    old = json.loads(
+        selfserve(
+            db_url, "keys", "create", "--tenant", tenant, "--role", "integration", "--json"
+        ).stdout
+    )
+    rotated = selfserve(
+        db_url, "keys", "rotate", old["keyId"], "--overlap-seconds", "3600", "--json"
+    )
+    assert rotated.returncode == 0, rotated.stderr
+    new = json.loads(rotated.stdout)
+    assert new["replaces"] == old["keyId"] and new["role"] == "integration"
+    app = create_app(Settings(database_url=db_url))
+    assert call(run, app, "/customers", old["key"]) == 200
+    assert call(run, app, "/customers", new["key"]) == 200
+    assert (
+        selfserve(db_url, "keys", "rotate", new["keyId"], "--overlap-seconds", "0").returncode == 0
+    )
+    assert call(run, app, "/customers", new["key"]) == 401
+    listed = json.loads(selfserve(db_url, "keys", "list", "--tenant", tenant, "--json").stdout)
+    assert len(listed) == 3
+
+
+def call(run: asyncio.Runner, app: Any, path: str, key: str) -> int:
+    async def go() -> int:
+        async with app.lifespan():
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                return (await client.get(path, headers={"nue-api-key": key})).status_code
+
+    return int(run.run(go()))

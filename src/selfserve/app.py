@@ -8,7 +8,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from litestar import Litestar, Request, Response, get
+from litestar import Litestar, Request
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -29,23 +29,11 @@ from selfserve.kit.clock import Clock, system_clock
 from selfserve.kit.http import RequestIdMiddleware, SecurityHeadersMiddleware
 from selfserve.kit.ratelimit import Rate, create_rate_limiter
 from selfserve.openapi import openapi_config, openapi_json_route, static_files_router
+from selfserve.ops import health, metrics
 from selfserve.orders.endpoints import router as orders_router
 from selfserve.orders.service import ReadContext
 
 logger = logging.getLogger("selfserve")
-
-
-@get("/health", opt={"public": True}, tags=["Operations"], summary="Health")
-async def health(state: State) -> Response[dict[str, str]]:
-    """200 while the process is up and its database answers; 503 when the database is down."""
-    db: Database = state.db
-    if await db.ping():
-        return Response({"status": "ok", "database": "ok"}, headers={"Cache-Control": "no-store"})
-    return Response(
-        {"status": "degraded", "database": "unreachable"},
-        status_code=503,
-        headers={"Cache-Control": "no-store", "Retry-After": "5"},
-    )
 
 
 async def provide_conn(state: State) -> AsyncGenerator[Conn, None]:
@@ -141,6 +129,7 @@ def create_app(
     app = Litestar(
         route_handlers=[
             health,
+            metrics,
             orders_router,
             customers_router,
             auth_router,
@@ -181,6 +170,7 @@ def create_app(
         else None,
         request_max_body_size=settings.max_body_bytes,
         debug=False,
+        logging_config=None,  # the process configures logging (selfserve.logs)
     )
     # Wrapped around the whole handler, not per route, so that unmatched paths (404/405) get
     # a request id, security headers and (for writes) an audit line too.

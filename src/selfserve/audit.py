@@ -23,7 +23,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 def _principal(scope: Scope) -> tuple[str | None, str]:
     principal = scope.get("state", {}).get("principal")
     if principal is not None:
-        return principal.tenant_id, principal.subject
+        prefix = "key" if principal.kind == "api_key" else "token"
+        return principal.tenant_id, f"{prefix}:{principal.subject}"
     for name, value in scope.get("headers", []):
         if name == b"nue-api-key":
             material = parse_key(value.decode("latin-1"))

@@ -77,6 +77,11 @@ def _key_commands(keys: argparse.ArgumentParser) -> None:
     listing.add_argument("--tenant")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=_keys_list)
+    rotate = sub.add_parser("rotate", help="replace a key; the old one works for an overlap")
+    rotate.add_argument("key_id")
+    rotate.add_argument("--overlap-seconds", type=int, default=None)
+    rotate.add_argument("--json", action="store_true")
+    rotate.set_defaults(handler=_keys_rotate)
     revoke = sub.add_parser("revoke", help="revoke a key by its key id")
     revoke.add_argument("key_id")
     revoke.set_defaults(handler=_keys_revoke)
@@ -116,6 +121,27 @@ def _keys_list(args: argparse.Namespace) -> int:
     for row in rows:
         state = "revoked" if row["revokedAt"] else "active"
         print(f"{row['keyId']}  {row['tenant']:<16} {row['role']:<12} {state:<8} {row['name']}")
+    return 0
+
+
+def _keys_rotate(args: argparse.Namespace) -> int:
+    from selfserve.cli_tasks import rotate_key
+
+    overlap = args.overlap_seconds
+    if overlap is None:
+        overlap = get_settings().key_rotation_overlap_seconds
+    if overlap < 0:
+        raise CliError("--overlap-seconds must be 0 or more")
+    rotated = _run(rotate_key(args.key_id, overlap))
+    if rotated is None:
+        raise CliError(f"no active key with id {args.key_id}")
+    if args.json:
+        print(json.dumps(rotated))
+    else:
+        print(
+            f"new key (shown only once); {args.key_id} keeps working until {rotated['oldExpiresAt']}:"
+        )
+        print(rotated["key"])
     return 0
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from selfserve.auth import repository as auth_repository
@@ -64,6 +64,25 @@ async def list_keys(tenant: str | None) -> list[dict[str, Any]]:
 
 def _iso(value: Any) -> str:
     return str(value.isoformat()).replace("+00:00", "Z")
+
+
+async def rotate_key(key_id: str, overlap_seconds: int) -> dict[str, str] | None:
+    """A new key with the same tenant, role and name; the old one expires after the overlap."""
+    db = _database()
+    now = system_clock()
+    until = now + timedelta(seconds=overlap_seconds)
+    try:
+        async with db.write() as conn:
+            row = await auth_repository.expire_key(conn, key_id, until)
+            if row is None:
+                return None
+            created = await auth_service.create_key_for_tenant(
+                conn, tenant_id=conn.to_id(row[0]), role=row[1], name=row[2], now=now
+            )
+    finally:
+        await db.close()
+    return {"key": created.key, "keyId": created.key_id, "role": created.role,
+            "replaces": key_id, "oldExpiresAt": _iso(until)}  # fmt: skip
 
 
 async def revoke_key(key_id: str) -> bool:

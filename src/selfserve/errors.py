@@ -38,6 +38,7 @@ ERROR_TYPES = {
     409: "Conflict",
     412: "PreconditionFailed",
     413: "PayloadTooLarge",
+    414: "URITooLong",
     422: "UnprocessableEntity",
     429: "TooManyRequests",
     500: "InternalError",
@@ -173,7 +174,7 @@ def _http(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     if isinstance(exc, ValidationException):
         return error_response(request, 400, "INVALID_REQUEST", str(exc.detail))
     status = exc.status_code
-    code = ERROR_TYPES.get(status, "ERROR").upper()
+    code = {413: "BODY_TOO_LARGE"}.get(status) or ERROR_TYPES.get(status, "ERROR").upper()
     return error_response(request, status, code, str(exc.detail), headers=exc.headers)
 
 

@@ -78,3 +78,17 @@ def test_customers_are_listed_within_the_tenant(world: World) -> None:
     second = world.api.get(f"/customers?limit=1&cursor={body['pagination']['nextCursor']}").json()
     assert {body["data"][0]["id"], second["data"][0]["id"]} == {world.alice, world.bob}
     assert world.api.get("/customers", key=world.other_key).json()["pagination"]["total"] == 1
+
+
+def test_last_use_is_recorded_in_batches(world: World) -> None:
+    material = parse_key(world.key)
+    assert material is not None
+    sql = world.conn.sql()
+    query = f"SELECT last_used_at FROM api_keys WHERE key_id = {sql.p(material.key_id)}"
+    world.api.get(f"/orders?customerIds={ids_param(world.alice)}")
+    assert world.run.run(world.conn.fetchval(query, sql.params)) is None  # no write per request
+    usage = world.api.app.state.key_usage
+    assert world.run.run(usage.flush(world.api.app.state.db)) == 1
+    recorded = world.run.run(world.conn.fetchval(query, sql.params))
+    assert world.conn.to_ts(recorded) == NOW
+    assert world.run.run(usage.flush(world.api.app.state.db)) == 0

@@ -14,13 +14,14 @@ CUSTOMERS_READ: Final = "customers:read"
 CUSTOMERS_WRITE: Final = "customers:write"
 INVOICES_READ: Final = "invoices:read"
 TOKENS_CREATE: Final = "tokens:create"
+METRICS_READ: Final = "metrics:read"
 
 ALL_SCOPES: Final = frozenset(
     {ORDERS_READ, ORDERS_WRITE, CUSTOMERS_READ, CUSTOMERS_WRITE, INVOICES_READ, TOKENS_CREATE}
 )
 
 ROLES: Final[dict[str, frozenset[str]]] = {
-    "admin": ALL_SCOPES,
+    "admin": ALL_SCOPES | {METRICS_READ},
     "integration": ALL_SCOPES,
     "read-only": frozenset({ORDERS_READ, CUSTOMERS_READ, INVOICES_READ}),
     "token-minter": frozenset({TOKENS_CREATE}),

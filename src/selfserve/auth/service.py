@@ -69,6 +69,13 @@ async def create_key(
             allowed=sorted(ROLES),
         )
     tenant_id = await ensure_tenant(conn, tenant, tenant, now)
+    created = await create_key_for_tenant(conn, tenant_id=tenant_id, role=role, name=name, now=now)
+    return CreatedKey(created.key, created.key_id, tenant, tenant_id, role)
+
+
+async def create_key_for_tenant(
+    conn: Conn, *, tenant_id: str, role: str, name: str, now: datetime
+) -> CreatedKey:
     material = new_key()
     await repository.insert_key(
         conn,
@@ -82,4 +89,4 @@ async def create_key(
             "created_at": now,
         },
     )
-    return CreatedKey(material.token, material.key_id, tenant, tenant_id, role)
+    return CreatedKey(material.token, material.key_id, "", tenant_id, role)

@@ -20,13 +20,18 @@ from uuid import UUID
 
 import msgspec
 
-from selfserve.errors import InvalidParameter
+from selfserve.errors import InvalidParameter, SelfserveError
 
 Operator = Literal["=", "!=", ">", ">=", "<", "<="]
 OPERATORS: tuple[Operator, ...] = ("=", "!=", ">", ">=", "<", "<=")
 _TERM = re.compile(r"^([A-Za-z][A-Za-z0-9_.\[\]]*)(>=|<=|!=|<>|=|>|<)(.*)$", re.DOTALL)
 
 MAX_QUERY_LENGTH = 8192
+
+
+class QueryTooLong(SelfserveError):
+    status_code = 414
+    error_code = "QUERY_TOO_LONG"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +45,9 @@ def split_query(raw: bytes | str) -> list[Term]:
     """Split a raw query string into terms, decoding each piece once."""
     text = raw.decode("latin-1") if isinstance(raw, bytes) else raw
     if len(text) > MAX_QUERY_LENGTH:
-        raise InvalidParameter(
-            "query",
+        raise QueryTooLong(
             f"The query string is longer than {MAX_QUERY_LENGTH} characters; "
-            "use POST /orders/query for long customer lists.",
-            code="QUERY_TOO_LONG",
+            "use POST /orders/query for long customer lists."
         )
     terms: list[Term] = []
     for piece in text.split("&"):
