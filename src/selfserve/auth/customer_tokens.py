@@ -72,7 +72,9 @@ async def create_token(
     missing = [cid for cid in body.customer_ids if cid not in found]
     if missing:
         raise ResourceNotFound(
-            f"Customer {missing[0]} was not found.", error_code="CUSTOMER_NOT_FOUND"
+            f"customerIds[{body.customer_ids.index(missing[0])}] names a customer that was not "
+            "found.",
+            error_code="CUSTOMER_NOT_FOUND",
         )
     ids = sorted(set(found))
     scopes: list[str] = sorted(set(body.scopes))
@@ -96,7 +98,7 @@ async def revoke(conn: Conn, principal: Principal, body: TokenRevoke, now: datet
         )
         if not found:
             raise ResourceNotFound(
-                f"Customer {body.customer_id} was not found.", error_code="CUSTOMER_NOT_FOUND"
+                "customerId names a customer that was not found.", error_code="CUSTOMER_NOT_FOUND"
             )
     await repository.insert_revocation(
         conn,

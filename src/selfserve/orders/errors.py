@@ -8,5 +8,6 @@ class OrderNotFound(ResourceNotFound):
 
     error_code = "ORDER_NOT_FOUND"
 
-    def __init__(self, order_id: str) -> None:
-        super().__init__(f"Order {order_id} was not found.")
+    def __init__(self) -> None:
+        # The id is not echoed: a 404 must read the same for every invisible order.
+        super().__init__("No order with this id is visible to this credential.")

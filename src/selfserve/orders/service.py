@@ -104,10 +104,10 @@ async def _visible_order(conn: Conn, principal: Principal, order_id: str) -> Row
     try:
         canonical = canonical_uuid("orderId", order_id)
     except InvalidParameter:
-        raise OrderNotFound(order_id) from None
+        raise OrderNotFound() from None
     row = await repository.get_order(conn, principal.tenant_id, principal.customer_ids, canonical)
     if row is None:
-        raise OrderNotFound(order_id)
+        raise OrderNotFound()
     return row
 
 
