@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -138,9 +139,8 @@ def _keys_rotate(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rotated))
     else:
-        print(
-            f"new key (shown only once); {args.key_id} keeps working until {rotated['oldExpiresAt']}:"
-        )
+        until = rotated["oldExpiresAt"]
+        print(f"new key (shown only once); {args.key_id} keeps working until {until}:")
         print(rotated["key"])
     return 0
 
@@ -180,6 +180,9 @@ def _serve(args: argparse.Namespace) -> int:
     if args.demo:
         from selfserve.cli_tasks import prepare_demo
 
+        if not settings.token_signing_keys.get_secret_value():
+            # The demo mints portal tokens; workers inherit this process's environment.
+            os.environ["SELFSERVE_TOKEN_SIGNING_KEYS"] = "demo:" + secrets.token_urlsafe(32)
         print(_run(prepare_demo(f"http://{host}:{port}")))
     from granian import Granian
     from granian.constants import Interfaces, Loops
