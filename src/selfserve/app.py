@@ -25,6 +25,7 @@ from selfserve.config import Settings, get_settings
 from selfserve.customers.endpoints import router as customers_router
 from selfserve.db import Conn, Database, create_database
 from selfserve.errors import exception_handlers
+from selfserve.idempotency import IdempotentReplay, ReleaseMiddleware, replay_response
 from selfserve.kit.clock import Clock, system_clock
 from selfserve.kit.http import RequestIdMiddleware, SecurityHeadersMiddleware
 from selfserve.kit.ratelimit import Rate, create_rate_limiter
@@ -143,7 +144,7 @@ def create_app(
             "principal": Provide(provide_principal, sync_to_thread=False),
         },
         guards=[authorize],
-        exception_handlers=exception_handlers(),
+        exception_handlers={**exception_handlers(), IdempotentReplay: replay_response},
         openapi_config=openapi_config(__version__),
         lifespan=[_lifespan(state)],
         state=state,
@@ -175,7 +176,7 @@ def create_app(
     # Wrapped around the whole handler, not per route, so that unmatched paths (404/405) get
     # a request id, security headers and (for writes) an audit line too.
     app.asgi_handler = RequestIdMiddleware(
-        SecurityHeadersMiddleware(AuditMiddleware(app.asgi_handler))
+        SecurityHeadersMiddleware(AuditMiddleware(ReleaseMiddleware(app.asgi_handler, database)))
     )
     app.state.served_routes = _served_routes(app)
     _check_policies(app)

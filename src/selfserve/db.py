@@ -104,6 +104,15 @@ class Sql:
         return f"lower({column}) LIKE {placeholder} ESCAPE '\\'"
 
 
+async def insert_row(conn: Conn, table: str, values: dict[str, Any]) -> None:
+    """``INSERT INTO table (names) VALUES (...)`` for one row; ``table`` is a trusted name."""
+    sql = conn.sql()
+    placeholders = ", ".join(sql.p(v) for v in values.values())
+    await conn.execute(
+        f"INSERT INTO {table} ({', '.join(values)}) VALUES ({placeholders})", sql.params
+    )
+
+
 def _sqlite_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return to_sqlite_ts(value)

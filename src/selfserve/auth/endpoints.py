@@ -16,8 +16,8 @@ from selfserve.auth.schemas import (
 )
 from selfserve.auth.scopes import TOKENS_CREATE
 from selfserve.deps import Caller, WriteConn
+from selfserve.idempotency import respond
 from selfserve.kit.body import decode
-from selfserve.kit.http import json_response
 from selfserve.kit.openapi import documented
 
 
@@ -43,7 +43,7 @@ async def create_customer_token(
         now=state.clock(), max_ttl=state.settings.token_max_ttl_seconds,
     )  # fmt: skip
     envelope = CustomerTokenEnvelope(status="SUCCESS", data=created)
-    return json_response(request, envelope, status_code=201, cacheable=False)
+    return await respond(tx, request, envelope, status_code=201)
 
 
 @post(
@@ -61,7 +61,7 @@ async def revoke_customer_tokens(
     body = decode(await request.body(), TokenRevoke)
     what = await customer_tokens.revoke(tx, principal, body, request.app.state.clock())
     envelope = RevokedEnvelope(status="SUCCESS", data=RevokedRead(revoked=what))
-    return json_response(request, envelope, cacheable=False)
+    return await respond(tx, request, envelope)
 
 
 router = Router(

@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
+from selfserve import idempotency
 from selfserve.auth.customer_tokens import authenticate_token
 from selfserve.auth.principal import Principal
 from selfserve.auth.service import authenticate_api_key
@@ -62,6 +64,24 @@ async def authorize(
         )
     await _rate_limit(connection, principal)
     connection.state.principal = principal
+    if connection.scope.get("method") == "POST" and not handler.opt.get("read_only"):
+        await _reserve_idempotency_key(connection, principal)
+
+
+async def _reserve_idempotency_key(
+    connection: ASGIConnection[Any, Any, Any, Any], principal: Principal
+) -> None:
+    key = connection.headers.get(idempotency.HEADER)
+    if key is None or not isinstance(connection, Request):
+        return
+    body = await connection.body()
+    request_hash = idempotency.fingerprint(
+        "POST", connection.scope["path"], connection.scope.get("query_string", b""), body
+    )
+    state = connection.app.state
+    connection.state.idempotency = await idempotency.reserve(
+        state.db, principal, key, request_hash, state.clock()
+    )
 
 
 async def _authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:

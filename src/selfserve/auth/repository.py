@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from selfserve.db import Conn, Row
+from selfserve.db import Conn, Row, insert_row
 
 SEQUENCE_KINDS = ("O", "SUB", "AST", "ENT", "INV")
 
@@ -36,12 +36,7 @@ async def token_state(
 
 
 async def insert_revocation(conn: Conn, values: dict[str, Any]) -> None:
-    sql = conn.sql()
-    names = ", ".join(values)
-    placeholders = ", ".join(sql.p(v) for v in values.values())
-    await conn.execute(
-        f"INSERT INTO token_revocations ({names}) VALUES ({placeholders})", sql.params
-    )
+    await insert_row(conn, "token_revocations", values)
 
 
 async def customers_in_tenant(
@@ -109,10 +104,7 @@ async def insert_tenant(conn: Conn, tenant_id: str, slug: str, name: str, now: d
 
 
 async def insert_key(conn: Conn, values: dict[str, Any]) -> None:
-    sql = conn.sql()
-    names = ", ".join(values)
-    placeholders = ", ".join(sql.p(v) for v in values.values())
-    await conn.execute(f"INSERT INTO api_keys ({names}) VALUES ({placeholders})", sql.params)
+    await insert_row(conn, "api_keys", values)
 
 
 async def list_keys(conn: Conn, tenant_id: str | None) -> list[Row]:

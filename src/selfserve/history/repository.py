@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from selfserve.db import Conn, Row, Sql
+from selfserve.db import Conn, Row, Sql, insert_row
 
 EVENT_COLUMNS = (
     "e.id, e.at, e.action, e.entity_type, e.entity_id, e.asset_number, e.actor_type, "
@@ -70,3 +70,7 @@ async def events_page(
         f"SELECT count(*) FROM ({_touching(count, count.p(tenant_id), [order_id])}) c", count.params
     )
     return rows, int(total)
+
+
+async def insert_event(conn: Conn, values: dict[str, Any]) -> None:
+    await insert_row(conn, "change_events", values)
