@@ -15,17 +15,20 @@ from litestar.di import Provide
 from litestar.handlers import HTTPRouteHandler
 
 from selfserve import __version__
+from selfserve.assets.endpoints import router as assets_router
 from selfserve.audit import AuditMiddleware
 from selfserve.auth.endpoints import router as auth_router
 from selfserve.auth.guard import authorize, current_principal, route_policy
 from selfserve.auth.principal import Principal
 from selfserve.auth.tokens import parse_signing_keys
 from selfserve.auth.usage import KeyUsage
+from selfserve.catalog.endpoints import router as catalog_router
 from selfserve.config import Settings, get_settings
 from selfserve.customers.endpoints import router as customers_router
 from selfserve.db import Conn, Database, create_database
 from selfserve.errors import exception_handlers
 from selfserve.idempotency import IdempotentReplay, ReleaseMiddleware, replay_response
+from selfserve.invoices.endpoints import router as invoices_router
 from selfserve.kit.clock import Clock, system_clock
 from selfserve.kit.http import RequestIdMiddleware, SecurityHeadersMiddleware
 from selfserve.kit.ratelimit import Rate, create_rate_limiter
@@ -133,6 +136,9 @@ def create_app(
             metrics,
             orders_router,
             customers_router,
+            assets_router,
+            invoices_router,
+            catalog_router,
             auth_router,
             static_files_router(),
             openapi_json_route(),

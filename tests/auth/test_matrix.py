@@ -85,7 +85,51 @@ RECIPES: dict[tuple[str, str], Recipe] = {
         body=lambda w, c: {"customerId": w.extra["carol"]}, ok=_revoke_status,
     ),
     ("GET", "/metrics"): Recipe("GET", lambda w, c: "/metrics"),
+    ("GET", "/subscriptions"): Recipe(
+        "GET",
+        lambda w, c: "/subscriptions" + (f"?customerIds={w.alice}" if c.kind == "key" else ""),
+    ),
+    ("GET", "/assets"): Recipe(
+        "GET", lambda w, c: "/assets" + (f"?customerIds={w.alice}" if c.kind == "key" else "")
+    ),
+    ("GET", "/entitlements"): Recipe(
+        "GET", lambda w, c: "/entitlements" + (f"?customerIds={w.alice}" if c.kind == "key" else "")
+    ),
+    ("GET", "/invoices"): Recipe(
+        "GET", lambda w, c: "/invoices" + (f"?customerIds={w.alice}" if c.kind == "key" else "")
+    ),
+    ("GET", "/invoices/{invoice_id}"): Recipe(
+        "GET", lambda w, c: "/invoices/" + (w.extra.get("alice_invoice") or w.extra.setdefault(
+            "alice_invoice", w.run.run(b.invoice(w.conn, w.tenant_id, w.alice, w.orders[0])))),
+        ok=_own_order,
+    ),
+    ("GET", "/customers/{customer_id}"): Recipe(
+        "GET", lambda w, c: f"/customers/{w.alice}", ok=_own_order
+    ),
+    ("GET", "/catalog/products"): Recipe("GET", lambda w, c: "/catalog/products"),
+    ("POST", "/orders"): Recipe(
+        "POST", lambda w, c: "/orders",
+        body=lambda w, c: {
+            "customer": {"id": w.alice}, "effectiveDate": "2025-06-01",
+            "orderProducts": [{"priceBookEntryId": w.extra["price"], "quantity": 1}],
+        },
+        ok=lambda w, c: 201 if c.tenant_ok else 404,
+    ),
+    ("POST", "/orders/{order_id}"): Recipe(
+        "POST", lambda w, c: f"/orders/{_fresh_draft(w)}", body=lambda w, c: {},
+        ok=lambda w, c: 200 if c.tenant_ok else 404,
+    ),
+    ("POST", "/orders/{order_id}/cancel"): Recipe(
+        "POST", lambda w, c: f"/orders/{_fresh_draft(w)}/cancel",
+        body=lambda w, c: {"cancellationDate": "2025-06-01", "reason": "Test"},
+        ok=lambda w, c: 200 if c.tenant_ok else 404,
+    ),
 }  # fmt: skip
+
+
+def _fresh_draft(world: World) -> str:
+    """Every cell acts on its own draft of customer A, so cells cannot affect each other."""
+    return world.run.run(b.order(world.conn, world.tenant_id, world.alice, status="Draft"))
 
 
 def protected_routes(api: Api) -> list[tuple[str, str, str]]:
@@ -106,6 +150,7 @@ def callers(world: World) -> list[Caller]:
     child = run(b.customer(conn, tenant, parent_customer_id=parent))
     world.extra.update(parent=parent, child=child, carol=run(b.customer(conn, tenant)))
     world.extra["child_order"] = run(b.order(conn, tenant, child))
+    world.extra["price"] = run(b.price_book_entry(conn, tenant, world.product, list_price=10**6))
     revoked = run(b.api_key(conn, "acme"))
     material = parse_key(revoked)
     assert material is not None

@@ -275,9 +275,14 @@ class TestLifecycle:
         assert {o["id"] for o in api.get(url + "1").json()["data"]} == {tokyo, new_york}
 
 
-def test_actions_are_empty_while_no_write_route_is_served(world: World) -> None:
-    order = world.api.get(f"/orders/{world.orders[0]}").json()["data"]
-    assert order["actions"] == []
+def test_actions_follow_the_state_and_the_served_routes(world: World) -> None:
+    activated = world.api.get(f"/orders/{world.orders[0]}").json()["data"]
+    assert [a["name"] for a in activated["actions"]] == ["cancel"]  # no change route yet
+    draft = world.api.get(f"/orders/{world.orders[2]}").json()["data"]
+    assert [(a["name"], a["href"]) for a in draft["actions"]] == [
+        ("activate", f"/orders/{world.orders[2]}"),
+        ("cancel", f"/orders/{world.orders[2]}/cancel"),
+    ]
 
 
 def test_history_changes_roundtrip_json(world: World) -> None:

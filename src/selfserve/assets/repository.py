@@ -1,18 +1,23 @@
-"""SQL for subscriptions, physical assets and entitlements."""
+"""SQL for subscriptions, physical assets and entitlements: the current versions of a
+tenant's assets, always within the caller's customers."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from selfserve.db import Conn, Row
+from selfserve.assets.query import AssetListQuery
+from selfserve.db import Conn, Row, Sql
+from selfserve.kit.pagination import after_cursor, order_by
 
 ASSET_COLUMNS = (
     "a.id, a.asset_type, a.asset_number, a.status, a.customer_id, a.product_id, "
     "a.product_name, a.quantity, a.start_date, a.end_date, a.term, a.renewal_term, "
     "a.auto_renew, a.billing_period, a.currency, a.list_price, a.price, a.total_price, "
-    "a.asset_version, a.last_versioned_asset_id, a.cancellation_date"
+    "a.asset_version, a.last_versioned_asset_id, a.cancellation_date, "
+    "a.order_id AS asset_order_id, a.order_product_id, a.product_category, a.price_book_entry_id"
 )
+_FILTER_COLUMNS = {"startDate": "start_date", "endDate": "end_date"}
 
 
 async def current_assets_for_orders(
@@ -31,3 +36,52 @@ async def current_assets_for_orders(
         f"AND a.is_current) x WHERE n <= {sql.p(cap + 1)} ORDER BY order_id, asset_number",
         sql.params,
     )
+
+
+def _conditions(
+    sql: Sql, tenant_id: str, asset_type: str, query: AssetListQuery, alias: str
+) -> list[str]:
+    """Current versions of the tenant's assets of one type, for the query's customers."""
+    ids = query.customer_ids or []
+    where = [
+        f"{alias}.tenant_id = {sql.p(tenant_id)}",
+        f"{alias}.customer_id = {sql.p(ids[0])}"
+        if len(ids) == 1
+        else sql.in_(f"{alias}.customer_id", ids),
+        f"{alias}.asset_type = {sql.p(asset_type)}",
+        f"{alias}.is_current",
+    ]
+    if query.statuses:
+        where.append(sql.in_(f"{alias}.status", query.statuses, "text"))
+    where.extend(
+        f"{alias}.{_FILTER_COLUMNS[f.field]} {f.op} {sql.p(f.value)}" for f in query.filters
+    )
+    return where
+
+
+async def list_assets(
+    conn: Conn, tenant_id: str, asset_type: str, query: AssetListQuery
+) -> tuple[list[Row], int | None]:
+    """One page plus the total (None when the page is empty: count it separately).
+
+    A single customer's page is an ordered scan of a partial index ``(customer_id,
+    asset_type, <sort key>, id) WHERE is_current`` that stops at the limit.
+    """
+    sql = conn.sql()
+    count_where = " AND ".join(_conditions(sql, tenant_id, asset_type, query, "t"))
+    where = _conditions(sql, tenant_id, asset_type, query, "a")
+    if query.cursor is not None:
+        where.append(after_cursor(sql, query.sort, query.cursor, "a"))
+    rows = await conn.fetch(
+        f"SELECT {ASSET_COLUMNS}, (SELECT count(*) FROM assets t WHERE {count_where}) "
+        f"FROM assets a WHERE {' AND '.join(where)} ORDER BY {order_by(sql, query.sort, 'a')} "
+        f"LIMIT {sql.p(query.limit + 1)}",
+        sql.params,
+    )
+    return rows, (int(rows[0][-1]) if rows else None)
+
+
+async def count_assets(conn: Conn, tenant_id: str, asset_type: str, query: AssetListQuery) -> int:
+    sql = conn.sql()
+    where = " AND ".join(_conditions(sql, tenant_id, asset_type, query, "t"))
+    return int(await conn.fetchval(f"SELECT count(*) FROM assets t WHERE {where}", sql.params))

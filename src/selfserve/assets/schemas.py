@@ -6,11 +6,15 @@ from typing import Annotated
 
 import msgspec
 
+from selfserve.kit.pagination import Pagination
 from selfserve.kit.schemas import Day, Id, Money, UnitPrice, doc
 
 
 class AssetRead(msgspec.Struct, rename="camel"):
-    """A subscription, physical asset or entitlement, at its current version."""
+    """A subscription, physical asset or entitlement, at its current version.
+
+    ``orderId`` and ``orderProductId`` name the order and line that produced this version.
+    """
 
     id: Id
     asset_type: Annotated[str, doc("Subscription | Asset | Entitlement", "Subscription")]
@@ -35,3 +39,36 @@ class AssetRead(msgspec.Struct, rename="camel"):
     asset_version: int
     last_versioned_asset_id: Id | None
     cancellation_date: Day | None
+    order_id: Id
+    order_product_id: Id | None
+    product_category: Annotated[
+        str, doc("RecurringServices | PhysicalGoods | ProfessionalServices | CustomerSupport")
+    ]
+    price_book_entry_id: Id | None
+
+
+class SubscriptionRead(AssetRead):
+    """A subscription, with Nue's subscription field names beside the asset ones."""
+
+    name: Annotated[str, doc("Nue's name of a subscription: its number", "SUB-00000001")]
+    subscription_composite_id: Annotated[str, doc("Number and version", "SUB-00000001-2")]
+    subscription_version: Annotated[int, doc("= assetVersion", 2)]
+    subscription_start_date: Annotated[Day | None, doc("= startDate")]
+    subscription_end_date: Annotated[Day | None, doc("= endDate")]
+    subscription_term: Annotated[int | None, doc("= term, in months", 12)]
+
+
+class AssetList(msgspec.Struct):
+    """A page of physical assets or entitlements."""
+
+    status: Annotated[str, doc("SUCCESS", "SUCCESS")]
+    data: list[AssetRead]
+    pagination: Pagination
+
+
+class SubscriptionList(msgspec.Struct):
+    """A page of subscriptions."""
+
+    status: Annotated[str, doc("SUCCESS", "SUCCESS")]
+    data: list[SubscriptionRead]
+    pagination: Pagination

@@ -6,10 +6,11 @@ from typing import Any
 
 from litestar import Request, Response, Router, get
 from litestar.openapi.spec.enums import OpenAPIType
+from litestar.params import FromPath
 
 from selfserve.auth.scopes import CUSTOMERS_READ
 from selfserve.customers import service
-from selfserve.customers.schemas import CustomerList
+from selfserve.customers.schemas import CustomerEnvelope, CustomerList
 from selfserve.deps import Caller, DbConn
 from selfserve.errors import InvalidParameter
 from selfserve.kit.http import json_response
@@ -47,4 +48,13 @@ async def list_customers(
     return json_response(request, result)
 
 
-router = Router(path="/", route_handlers=[list_customers], tags=["Customers"])
+@get("/customers/{customer_id:str}", opt={"scope": CUSTOMERS_READ}, summary="Get a customer")
+async def get_customer(
+    request: Request[Any, Any, Any], customer_id: FromPath[str], conn: DbConn, principal: Caller
+) -> Response[CustomerEnvelope]:
+    """One customer of the tenant; a customer token sees only its own. Otherwise: 404."""
+    plain_params(request.scope["query_string"], set())
+    return json_response(request, await service.get_customer(conn, principal, customer_id))
+
+
+router = Router(path="/", route_handlers=[list_customers, get_customer], tags=["Customers"])

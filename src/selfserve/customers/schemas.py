@@ -29,3 +29,8 @@ class CustomerList(msgspec.Struct):
     status: str
     data: list[CustomerRead]
     pagination: Pagination
+
+
+class CustomerEnvelope(msgspec.Struct):
+    status: Annotated[str, doc("SUCCESS", "SUCCESS")]
+    data: CustomerRead

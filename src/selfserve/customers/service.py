@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from selfserve.auth.principal import Principal
 from selfserve.customers import repository
-from selfserve.customers.schemas import CustomerList, CustomerRead
+from selfserve.customers.errors import CustomerNotFound
+from selfserve.customers.schemas import CustomerEnvelope, CustomerList, CustomerRead
 from selfserve.db import Conn, Row
+from selfserve.errors import InvalidParameter
 from selfserve.kit.pagination import Cursor, Pagination, Sort, SortKey, encode_cursor
+from selfserve.kit.query import canonical_uuid
 
 CUSTOMER_SORT = Sort(SortKey("createdDate", "created_at", "timestamp"), descending=False)
 
@@ -53,6 +56,20 @@ async def list_customers(
         data=customers,
         pagination=Pagination(limit=limit, has_more=has_more, next_cursor=next_cursor, total=total),
     )
+
+
+async def get_customer(conn: Conn, principal: Principal, customer_id: str) -> CustomerEnvelope:
+    """One customer; unknown, malformed and invisible ids are the same 404."""
+    try:
+        canonical = canonical_uuid("customerId", customer_id)
+    except InvalidParameter:
+        raise CustomerNotFound() from None
+    row = await repository.get_customer(
+        conn, principal.tenant_id, principal.customer_ids, canonical
+    )
+    if row is None:
+        raise CustomerNotFound()
+    return CustomerEnvelope(status="SUCCESS", data=customer_from_row(conn, row))
 
 
 async def _count(conn: Conn, principal: Principal) -> int:

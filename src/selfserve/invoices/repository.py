@@ -1,16 +1,50 @@
-"""SQL for invoices."""
+"""SQL for invoices and their lines, always within the caller's tenant and customers.
+
+A page is one statement: the ordered page (``LIMIT n + 1``) with the total as an uncorrelated
+scalar subquery, joined to customers for the time zone that decides ``isOverdue``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from selfserve.db import Conn, Row
+from selfserve.db import Conn, Row, Sql
+from selfserve.invoices.query import MONEY_FILTERS, InvoiceListQuery
+from selfserve.kit.money import SUPPORTED_CURRENCIES, exponent
+from selfserve.kit.pagination import after_cursor, order_by
+from selfserve.kit.query import Filter
 
 INVOICE_COLUMNS = (
     "i.id, i.invoice_number, i.status, i.payment_status, i.customer_id, i.order_id, "
     "i.invoice_date, i.due_date, i.start_date, i.end_date, i.amount, i.amount_without_tax, "
     "i.tax_amount, i.balance, i.currency"
+)
+LINE_COLUMNS = (
+    "id, description, quantity, start_date, end_date, amount, tax_amount, order_product_id, "
+    "asset_id"
+)
+OverdueWindows = Sequence[tuple[Sequence[str], date]]
+"""Customers grouped by their local today: an invoice is overdue when due before it."""
+
+_FILTER_COLUMNS = {
+    "invoiceDate": "invoice_date",
+    "dueDate": "due_date",
+    "amount": "amount",
+    "balance": "balance",
+}
+# Minor units scaled to thousandths of the major unit, whatever the currency's decimals, so
+# one decimal bound compares exactly across JPY (0), USD (2) and KWD (3) invoices.
+_THOUSANDTHS = (
+    "(CASE {alias}.currency "
+    + " ".join(
+        f"WHEN '{c}' THEN {10 ** (3 - exponent(c))}"
+        for c in sorted(SUPPORTED_CURRENCIES)
+        if exponent(c) != 2
+    )
+    + " ELSE 10 END)"
 )
 
 
@@ -25,5 +59,100 @@ async def invoices_for_orders(
         f"FROM invoices i WHERE {sql.in_('i.order_id', order_ids)} "
         f"AND i.tenant_id = {sql.p(tenant_id)}) x WHERE n <= {sql.p(cap + 1)} "
         "ORDER BY for_order, n",
+        sql.params,
+    )
+
+
+def _filter(sql: Sql, flt: Filter[Any], alias: str) -> str:
+    column = f"{alias}.{_FILTER_COLUMNS[flt.field]}"
+    if flt.field in MONEY_FILTERS:
+        value: Decimal = flt.value
+        thousandths = int(value.scaleb(3))  # the query parser allows at most 3 decimals
+        return f"{column} * {_THOUSANDTHS.format(alias=alias)} {flt.op} {sql.p(thousandths)}"
+    return f"{column} {flt.op} {sql.p(flt.value)}"
+
+
+def _overdue(sql: Sql, alias: str, windows: OverdueWindows) -> str:
+    """Active, with money owed, and due before the customer's local today."""
+    if not windows:
+        return "(1 = 0)"
+    days = " OR ".join(
+        f"({sql.in_(f'{alias}.customer_id', ids)} AND {alias}.due_date < {sql.p(today)})"
+        for ids, today in windows
+    )
+    return f"({alias}.status = 'Active' AND {alias}.balance > 0 AND ({days}))"
+
+
+def _conditions(
+    sql: Sql, tenant_id: str, query: InvoiceListQuery, alias: str, windows: OverdueWindows
+) -> list[str]:
+    ids = query.customer_ids or []
+    where = [
+        f"{alias}.tenant_id = {sql.p(tenant_id)}",
+        f"{alias}.customer_id = {sql.p(ids[0])}"
+        if len(ids) == 1
+        else sql.in_(f"{alias}.customer_id", ids),
+    ]
+    if query.statuses:
+        where.append(sql.in_(f"{alias}.status", query.statuses, "text"))
+    if query.payment_statuses:
+        where.append(sql.in_(f"{alias}.payment_status", query.payment_statuses, "text"))
+    if query.is_overdue is not None:
+        overdue = _overdue(sql, alias, windows)
+        where.append(overdue if query.is_overdue else f"NOT {overdue}")
+    where.extend(_filter(sql, flt, alias) for flt in query.filters)
+    return where
+
+
+async def list_invoices(
+    conn: Conn, tenant_id: str, query: InvoiceListQuery, windows: OverdueWindows = ()
+) -> tuple[list[Row], int | None]:
+    """``(invoice..., time_zone, total)`` rows of one page; the total is None when the page
+    is empty (count it separately)."""
+    sql = conn.sql()
+    count_where = " AND ".join(_conditions(sql, tenant_id, query, "t", windows))
+    where = _conditions(sql, tenant_id, query, "i", windows)
+    if query.cursor is not None:
+        where.append(after_cursor(sql, query.sort, query.cursor, "i"))
+    rows = await conn.fetch(
+        f"SELECT {INVOICE_COLUMNS}, c.time_zone, "
+        f"(SELECT count(*) FROM invoices t WHERE {count_where}) "
+        "FROM invoices i JOIN customers c ON c.id = i.customer_id "
+        f"WHERE {' AND '.join(where)} ORDER BY {order_by(sql, query.sort, 'i')} "
+        f"LIMIT {sql.p(query.limit + 1)}",
+        sql.params,
+    )
+    return rows, (int(rows[0][-1]) if rows else None)
+
+
+async def count_invoices(
+    conn: Conn, tenant_id: str, query: InvoiceListQuery, windows: OverdueWindows = ()
+) -> int:
+    sql = conn.sql()
+    where = " AND ".join(_conditions(sql, tenant_id, query, "t", windows))
+    return int(await conn.fetchval(f"SELECT count(*) FROM invoices t WHERE {where}", sql.params))
+
+
+async def get_invoice(
+    conn: Conn, tenant_id: str, customer_ids: frozenset[str] | None, invoice_id: str
+) -> Row | None:
+    """``(invoice..., time_zone)``, or None when it does not exist or is out of reach."""
+    sql = conn.sql()
+    where = [f"i.id = {sql.p(invoice_id)}", f"i.tenant_id = {sql.p(tenant_id)}"]
+    if customer_ids is not None:
+        where.append(sql.in_("i.customer_id", sorted(customer_ids)))
+    return await conn.fetchrow(
+        f"SELECT {INVOICE_COLUMNS}, c.time_zone FROM invoices i "
+        f"JOIN customers c ON c.id = i.customer_id WHERE {' AND '.join(where)}",
+        sql.params,
+    )
+
+
+async def lines_for(conn: Conn, tenant_id: str, invoice_id: Any) -> list[Row]:
+    """The lines of one (already visible) invoice, in their order."""
+    sql = conn.sql()
+    return await conn.fetch(
+        f"SELECT {LINE_COLUMNS} FROM invoice_lines WHERE invoice_id = {sql.p(invoice_id)} "
+        f"AND tenant_id = {sql.p(tenant_id)} ORDER BY line_number",
         sql.params,
     )

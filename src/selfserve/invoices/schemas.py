@@ -6,6 +6,7 @@ from typing import Annotated
 
 import msgspec
 
+from selfserve.kit.pagination import Pagination
 from selfserve.kit.schemas import Day, Id, Money, doc
 
 
@@ -28,3 +29,37 @@ class InvoiceRead(msgspec.Struct, rename="camel"):
     balance: Money
     currency: str
     is_overdue: Annotated[bool, doc("Unpaid balance past its due date (customer-local)")]
+
+
+class InvoiceLineRead(msgspec.Struct, rename="camel"):
+    """One line of an invoice: what was billed for which period. Amounts exclude tax;
+    ``orderProductId`` and ``assetId`` name the order line and asset version billed."""
+
+    id: Id
+    description: Annotated[str, doc("What was billed", "Pro plan, Jul 2025")]
+    quantity: int
+    start_date: Day | None
+    end_date: Day | None
+    amount: Annotated[Money, doc("Without tax, in the invoice's currency", 99.0)]
+    tax_amount: Money
+    order_product_id: Id | None
+    asset_id: Id | None
+
+
+class InvoiceDetail(InvoiceRead):
+    """An invoice with its lines (GET /invoices/{id}); Σ lines' amount = amountWithoutTax."""
+
+    invoice_lines: list[InvoiceLineRead]
+
+
+class InvoiceList(msgspec.Struct):
+    """A page of invoices."""
+
+    status: Annotated[str, doc("SUCCESS", "SUCCESS")]
+    data: list[InvoiceRead]
+    pagination: Pagination
+
+
+class InvoiceEnvelope(msgspec.Struct):
+    status: Annotated[str, doc("SUCCESS", "SUCCESS")]
+    data: InvoiceDetail

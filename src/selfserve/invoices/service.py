@@ -1,12 +1,36 @@
-"""Rules and views for invoices."""
+"""Rules and views for invoices. Never commits.
+
+``isOverdue`` is judged on each customer's local date. A list request runs the page (with
+its total) and, only when it filters on ``isOverdue``, one statement for the customers' time
+zones first; one invoice is one statement plus one for its lines.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 
+import msgspec
+
+from selfserve.auth.principal import Principal
+from selfserve.auth.scoping import readable_customer_ids
+from selfserve.customers.repository import time_zones
 from selfserve.db import Conn, Row
-from selfserve.invoices.schemas import InvoiceRead
+from selfserve.errors import InvalidParameter
+from selfserve.invoices import repository
+from selfserve.invoices.errors import InvoiceNotFound
+from selfserve.invoices.query import InvoiceListQuery
+from selfserve.invoices.schemas import (
+    InvoiceDetail,
+    InvoiceEnvelope,
+    InvoiceLineRead,
+    InvoiceList,
+    InvoiceRead,
+)
+from selfserve.kit.clock import local_date
 from selfserve.kit.money import minor_to_decimal
+from selfserve.kit.pagination import Pagination, encode_cursor
+from selfserve.kit.query import canonical_uuid
 
 
 def is_overdue(status: str, balance: int, due: date, today: date) -> bool:
@@ -37,3 +61,86 @@ def invoice_from_row(conn: Conn, r: Row, today: date, offset: int = 0) -> Invoic
         currency=currency,
         is_overdue=is_overdue(r[offset + 2], balance, due, today),
     )
+
+
+def line_from_row(conn: Conn, r: Row, currency: str) -> InvoiceLineRead:
+    """A row laid out as ``invoices.repository.LINE_COLUMNS``."""
+    start, end, line, asset = r[3], r[4], r[7], r[8]
+    return InvoiceLineRead(
+        id=conn.to_id(r[0]),
+        description=r[1],
+        quantity=r[2],
+        start_date=None if start is None else conn.to_date(start),
+        end_date=None if end is None else conn.to_date(end),
+        amount=minor_to_decimal(r[5], currency),
+        tax_amount=minor_to_decimal(r[6], currency),
+        order_product_id=None if line is None else conn.to_id(line),
+        asset_id=None if asset is None else conn.to_id(asset),
+    )
+
+
+async def list_invoices(
+    conn: Conn, principal: Principal, now: datetime, query: InvoiceListQuery
+) -> InvoiceList:
+    """A page of the customers' invoices, newest first unless ``sort`` says otherwise."""
+    query = replace(query, customer_ids=readable_customer_ids(principal, query.customer_ids))
+    tenant_id = principal.tenant_id
+    windows = await _overdue_windows(conn, principal, now, query)
+    rows, total = await repository.list_invoices(conn, tenant_id, query, windows)
+    has_more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    if total is None:  # an empty page: only a continued one can have matches before it
+        total = (
+            await repository.count_invoices(conn, tenant_id, query, windows) if query.cursor else 0
+        )
+    today_by_zone: dict[str, date] = {}
+    invoices = [invoice_from_row(conn, r, _today(now, r[15], today_by_zone)) for r in rows]
+    next_cursor = None
+    if has_more:
+        last = invoices[-1]
+        value = getattr(last, query.sort.key.column)  # sort columns are attribute names
+        next_cursor = encode_cursor(query.sort, value, last.id)
+    pagination = Pagination(
+        limit=query.limit, has_more=has_more, next_cursor=next_cursor, total=total
+    )
+    return InvoiceList(status="SUCCESS", data=invoices, pagination=pagination)
+
+
+async def get_invoice(
+    conn: Conn, principal: Principal, now: datetime, invoice_id: str
+) -> InvoiceEnvelope:
+    """One invoice with its lines; unknown, malformed and invisible ids are the same 404."""
+    try:
+        canonical = canonical_uuid("invoiceId", invoice_id)
+    except InvalidParameter:
+        raise InvoiceNotFound() from None
+    row = await repository.get_invoice(conn, principal.tenant_id, principal.customer_ids, canonical)
+    if row is None:
+        raise InvoiceNotFound()
+    base = invoice_from_row(conn, row, local_date(now, row[15]))
+    lines = await repository.lines_for(conn, principal.tenant_id, row[0])
+    detail = InvoiceDetail(
+        **msgspec.structs.asdict(base),
+        invoice_lines=[line_from_row(conn, line, base.currency) for line in lines],
+    )
+    return InvoiceEnvelope(status="SUCCESS", data=detail)
+
+
+def _today(now: datetime, zone: str, cache: dict[str, date]) -> date:
+    today = cache.get(zone)
+    if today is None:
+        today = cache[zone] = local_date(now, zone)
+    return today
+
+
+async def _overdue_windows(
+    conn: Conn, principal: Principal, now: datetime, query: InvoiceListQuery
+) -> list[tuple[list[str], date]]:
+    """For ``isOverdue``: the query's customers grouped by their local today."""
+    if query.is_overdue is None:
+        return []
+    rows = await time_zones(conn, principal.tenant_id, query.customer_ids or [])
+    by_day: dict[date, list[str]] = {}
+    for customer_id, zone in rows:
+        by_day.setdefault(local_date(now, zone), []).append(conn.to_id(customer_id))
+    return [(ids, today) for today, ids in sorted(by_day.items())]

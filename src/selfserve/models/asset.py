@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    literal_column,
     text,
 )
 
@@ -62,4 +63,48 @@ assets = Table(
         sqlite_where=text("is_current"),
     ),
     Index("ix_assets_customer_type", "customer_id", "asset_type", "is_current", "end_date"),
+    # GET /subscriptions, /assets, /entitlements: one partial index per sort key, led by
+    # customer_id and asset_type, so one customer's page is an ordered index scan that stops
+    # at LIMIT. Undated rows sort lowest on both engines (NULLS FIRST on PostgreSQL).
+    Index(
+        "ix_assets_current_customer_number",
+        "customer_id",
+        "asset_type",
+        "asset_number",
+        "id",
+        postgresql_where=text("is_current"),
+        sqlite_where=text("is_current"),
+    ),
+    Index(
+        "ix_assets_current_customer_start",
+        "customer_id",
+        "asset_type",
+        literal_column("start_date").nulls_first(),
+        "id",
+        postgresql_where=text("is_current"),
+    ).ddl_if(dialect="postgresql"),
+    Index(
+        "ix_assets_current_customer_start_sqlite",
+        "customer_id",
+        "asset_type",
+        "start_date",
+        "id",
+        sqlite_where=text("is_current"),
+    ).ddl_if(dialect="sqlite"),
+    Index(
+        "ix_assets_current_customer_end",
+        "customer_id",
+        "asset_type",
+        literal_column("end_date").nulls_first(),
+        "id",
+        postgresql_where=text("is_current"),
+    ).ddl_if(dialect="postgresql"),
+    Index(
+        "ix_assets_current_customer_end_sqlite",
+        "customer_id",
+        "asset_type",
+        "end_date",
+        "id",
+        sqlite_where=text("is_current"),
+    ).ddl_if(dialect="sqlite"),
 )

@@ -28,6 +28,8 @@ invoices = Table(
     Index(None, "order_id"),
     Index(None, "tenant_id", "invoice_number", unique=True),
     Index(None, "customer_id", "invoice_date", "id"),
+    # One invoice per order and billing period start: billing runs can be repeated safely.
+    Index("ix_invoices_order_period", "order_id", "start_date", "status"),
 )
 
 invoice_lines = Table(

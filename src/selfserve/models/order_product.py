@@ -28,6 +28,7 @@ order_products = Table(
     Column("system_discount_amount", BigInteger, nullable=False, server_default="0"),
     Column("total_price", BigInteger, nullable=False, comment="minor units"),
     Column("tax_amount", BigInteger, nullable=False, server_default="0"),
+    Column("tax_rate", Integer, nullable=False, server_default="0", comment="0.01 %, as priced"),
     Column("subscription_start_date", CalendarDate, nullable=True),
     Column("subscription_end_date", CalendarDate, nullable=True),
     Column("subscription_term", Integer, nullable=True),

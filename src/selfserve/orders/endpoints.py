@@ -8,13 +8,15 @@ from litestar import Request, Response, Router, get, post
 from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import FromPath
 
-from selfserve.auth.scopes import ORDERS_READ
-from selfserve.deps import DbConn, Reading
+from selfserve.auth.scopes import ORDERS_READ, ORDERS_WRITE
+from selfserve.deps import DbConn, Reading, WriteConn
+from selfserve.idempotency import respond
+from selfserve.kit.body import decode
 from selfserve.kit.http import json_response
 from selfserve.kit.openapi import QueryDoc, documented
 from selfserve.kit.pagination import decode_cursor
 from selfserve.kit.query import integer, plain_params
-from selfserve.orders import service
+from selfserve.orders import activation, cancellation, drafts, invoicing, service
 from selfserve.orders.query import (
     FILTER_FIELDS,
     SORT_KEYS,
@@ -22,7 +24,19 @@ from selfserve.orders.query import (
     from_query_string,
     includes_of,
 )
-from selfserve.orders.schemas import HistoryList, OrderEnvelope, OrderList, OrderQueryBody
+from selfserve.orders.schemas import (
+    DraftResult,
+    DraftResultEnvelope,
+    HistoryList,
+    OrderActivate,
+    OrderCancel,
+    OrderCreate,
+    OrderEnvelope,
+    OrderList,
+    OrderQueryBody,
+    OrderResult,
+    OrderResultEnvelope,
+)
 
 _INCLUDES_DOC = QueryDoc(
     "includes", "Comma list of assets, invoices, history", example="assets,invoices"
@@ -136,6 +150,81 @@ async def order_history(
     return json_response(request, await service.order_history(conn, ctx, order_id, limit, after))
 
 
+async def _result(tx: DbConn, ctx: Reading, order_id: str) -> OrderResultEnvelope:
+    order = (await service.get_order(tx, ctx, order_id, frozenset({"assets", "invoices"}))).data
+    result = OrderResult(order=order, assets=order.assets, invoices=order.invoices)
+    return OrderResultEnvelope(status="SUCCESS", data=result)
+
+
+@post(
+    "/orders",
+    opt={"scope": ORDERS_WRITE, "action": "order.created"},
+    summary="Create a draft order",
+    operation_class=documented(body=OrderCreate),
+)
+async def create_order(
+    request: Request[Any, Any, Any], tx: WriteConn, ctx: Reading
+) -> Response[DraftResultEnvelope]:
+    """A priced Draft from the price book. ``options.previewInvoice`` returns, in
+    ``data.invoices``, the first invoice as activation would issue it (nothing is saved);
+    ``options.calculateTax`` applies the tenant's tax rate for the customer's country."""
+    body = decode(await request.body(), OrderCreate)
+    draft = await drafts.create_draft(tx, ctx, body)
+    result = DraftResult(order=(await service.get_order(tx, ctx, draft.order_id, frozenset())).data)
+    if body.options.preview_invoice:
+        result.invoices = await invoicing.preview_order(tx, ctx.principal.tenant_id, draft)
+    envelope = DraftResultEnvelope(status="SUCCESS", data=result)
+    return await respond(tx, request, envelope, status_code=201)
+
+
+@post(
+    "/orders/{order_id:str}",
+    opt={"scope": ORDERS_WRITE, "action": "order.activated"},
+    status_code=200,
+    summary="Activate a draft order",
+    operation_class=documented(body=OrderActivate),
+)
+async def activate_order(
+    request: Request[Any, Any, Any], order_id: FromPath[str], tx: WriteConn, ctx: Reading
+) -> Response[OrderResultEnvelope]:
+    """Activate a Draft (new or change order): subscriptions, assets and entitlements are
+    created or versioned by product category, ``orderPlacedDate`` and ``activatedDate`` set,
+    and with ``options.generateInvoice`` the first invoice issued (``activateInvoice``: as
+    Active rather than Draft). Any other status is a 409."""
+    body = decode(await request.body(), OrderActivate)
+    activated = await activation.activate(tx, ctx, order_id, body.options)
+    return await respond(tx, request, await _result(tx, ctx, activated.order_id))
+
+
+@post(
+    "/orders/{order_id:str}/cancel",
+    opt={"scope": ORDERS_WRITE, "action": "order.canceled"},
+    status_code=200,
+    summary="Cancel an order",
+    operation_class=documented(body=OrderCancel),
+)
+async def cancel_order(
+    request: Request[Any, Any, Any], order_id: FromPath[str], tx: WriteConn, ctx: Reading
+) -> Response[OrderResultEnvelope]:
+    """Cancel a Draft, or end every live subscription of an Activated order on
+    ``cancellationDate`` (customer-local; today or later) with credit for unused prepaid time.
+    The order records ``canceledDate``, the reason and who canceled it."""
+    body = decode(await request.body(), OrderCancel)
+    canonical = await service.visible_order_id(tx, ctx.principal, order_id)
+    await cancellation.cancel(tx, ctx, canonical, body)
+    return await respond(tx, request, await _result(tx, ctx, canonical))
+
+
 router = Router(
-    path="/", route_handlers=[list_orders, query_orders, get_order, order_history], tags=["Orders"]
+    path="/",
+    route_handlers=[
+        list_orders,
+        query_orders,
+        get_order,
+        order_history,
+        create_order,
+        activate_order,
+        cancel_order,
+    ],
+    tags=["Orders"],
 )

@@ -1,6 +1,6 @@
 """What can go wrong with orders."""
 
-from selfserve.errors import ResourceNotFound
+from selfserve.errors import Conflict, ResourceNotFound, SelfserveError
 
 
 class OrderNotFound(ResourceNotFound):
@@ -11,3 +11,30 @@ class OrderNotFound(ResourceNotFound):
     def __init__(self) -> None:
         # The id is not echoed: a 404 must read the same for every invisible order.
         super().__init__("No order with this id is visible to this credential.")
+
+
+class CustomerNotFound(ResourceNotFound):
+    error_code = "CUSTOMER_NOT_FOUND"
+
+    def __init__(self, field: str = "customer.id") -> None:
+        super().__init__(f"{field} names no customer visible to this credential.")
+
+
+class OrderNotDraft(Conflict):
+    """Only a Draft can be activated (or canceled as a draft)."""
+
+    error_code = "ORDER_NOT_DRAFT"
+
+    def __init__(self, status: str) -> None:
+        super().__init__(f"The order is {status}; only a Draft order can be activated.")
+
+
+class OrderNotCancelable(Conflict):
+    error_code = "ORDER_NOT_CANCELABLE"
+
+
+class InvalidOrder(SelfserveError):
+    """The request is well-formed but breaks a business rule (422)."""
+
+    status_code = 422
+    error_code = "INVALID_ORDER"

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from selfserve.db import Conn, Row, Sql
+from selfserve.db import Conn, Row, Sql, insert_row
 from selfserve.kit.money import exponent
 from selfserve.kit.pagination import after_cursor, order_by
 from selfserve.kit.query import Filter
@@ -220,3 +220,53 @@ async def customer_time_zones(conn: Conn, tenant_id: str, customer_ids: Sequence
         f"AND {sql.in_('id', customer_ids)}",
         sql.params,
     )
+
+
+# --- writes -----------------------------------------------------------------------------------
+
+
+async def customer_in_scope(
+    conn: Conn, tenant_id: str, customer_ids: frozenset[str] | None, customer_id: str
+) -> Row | None:
+    """``(id, currency, country, time_zone)`` of a customer the caller may act for."""
+    sql = conn.sql()
+    where = [f"id = {sql.p(customer_id)}", f"tenant_id = {sql.p(tenant_id)}"]
+    if customer_ids is not None:
+        where.append(sql.in_("id", sorted(customer_ids)))
+    return await conn.fetchrow(
+        f"SELECT id, currency, country, time_zone FROM customers WHERE {' AND '.join(where)}",
+        sql.params,
+    )
+
+
+async def price_book_entries(conn: Conn, tenant_id: str, entry_ids: Sequence[str]) -> list[Row]:
+    """``(id, product_id, currency, list_price, price_period, active, name, sku, category)``."""
+    sql = conn.sql()
+    return await conn.fetch(
+        "SELECT e.id, e.product_id, e.currency, e.list_price, e.price_period, e.active, "
+        "p.name, p.sku, p.product_category FROM price_book_entries e "
+        f"JOIN products p ON p.id = e.product_id WHERE e.tenant_id = {sql.p(tenant_id)} "
+        f"AND {sql.in_('e.id', list(entry_ids))}",
+        sql.params,
+    )
+
+
+async def tenant_terms(conn: Conn, tenant_id: str, country: str | None) -> Row:
+    """``(payment_terms_days, grace_period_days, tax rate for country or None)``."""
+    sql = conn.sql()
+    row = await conn.fetchrow(
+        "SELECT t.payment_terms_days, t.grace_period_days, (SELECT r.rate FROM tax_rates r "
+        f"WHERE r.tenant_id = t.id AND r.country = {sql.p(country or '')}) FROM tenants t "
+        f"WHERE t.id = {sql.p(tenant_id)}",
+        sql.params,
+    )
+    assert row is not None, "the principal's tenant exists"
+    return row
+
+
+async def insert_order(conn: Conn, values: dict[str, Any]) -> None:
+    await insert_row(conn, "orders", values)
+
+
+async def insert_line(conn: Conn, values: dict[str, Any]) -> None:
+    await insert_row(conn, "order_products", values)

@@ -9,7 +9,8 @@ customer's time zone; ``*Date`` fields that record an instant (``createdDate``,
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -170,3 +171,108 @@ class OrderQueryBody(msgspec.Struct, forbid_unknown_fields=True, rename="camel")
     filters: Annotated[
         list[str] | None, doc("Field filters in the inline form", ["totalAmount>1000"])
     ] = None
+
+
+# --- writes -----------------------------------------------------------------------------------
+
+Quantity = Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000, description="Units", examples=[5])]
+Term = Annotated[int, msgspec.Meta(ge=1, le=600, description="Months", examples=[12])]
+DiscountIn = Annotated[Decimal, doc("Percent from 0 to 100, at most 2 decimals", 10)]
+BillingPeriod = Literal["Month", "Quarter", "Semi-Annual", "Annual"]
+
+
+class CustomerRef(msgspec.Struct, forbid_unknown_fields=True):
+    id: Annotated[str, doc("Customer id", "3f2b8c4e-1a2b-4c3d-8e9f-0a1b2c3d4e5f")]
+
+
+class OrderProductCreate(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """One line: a price book entry (from GET /catalog/products), quantity and term."""
+
+    price_book_entry_id: Annotated[str, doc("Price book entry id")]
+    quantity: Quantity
+    subscription_start_date: Annotated[date | None, doc("Defaults to the effective date")] = None
+    subscription_term: Annotated[Term | None, doc("Months; recurring lines default to 12")] = None
+    discount: DiscountIn | None = None
+    auto_renew: Annotated[bool | None, doc("For subscriptions; default true")] = None
+
+
+class OrderOptions(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    preview_invoice: Annotated[bool, doc("Return the first invoice as it would be issued")] = False
+    calculate_tax: Annotated[bool, doc("Apply the tax rate of the customer's country")] = False
+
+
+class OrderCreate(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """A draft order: priced from the price book, nothing billed until activation."""
+
+    customer: CustomerRef
+    effective_date: Annotated[date, doc("When the order takes effect", "2025-07-01")]
+    order_products: Annotated[list[OrderProductCreate], msgspec.Meta(min_length=1, max_length=200)]
+    name: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    description: Annotated[str, msgspec.Meta(max_length=4000)] | None = None
+    discount: Annotated[DiscountIn | None, doc("Order-level discount on every line")] = None
+    billing_period: Annotated[BillingPeriod, doc("How subscriptions are invoiced")] = "Month"
+    options: OrderOptions = msgspec.field(default_factory=OrderOptions)
+
+
+class ActivateOptions(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    generate_invoice: Annotated[bool, doc("Issue the first invoice")] = False
+    activate_invoice: Annotated[bool, doc("Issue it Active instead of Draft")] = False
+
+
+class OrderActivate(msgspec.Struct, forbid_unknown_fields=True):
+    options: ActivateOptions = msgspec.field(default_factory=ActivateOptions)
+
+
+class OrderCancel(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """Cancel a draft, or end every live subscription of an activated order on a date."""
+
+    cancellation_date: Annotated[date, doc("First day without service (customer-local)")]
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
+class InvoiceLinePreview(msgspec.Struct, rename="camel"):
+    order_product_id: Id
+    start_date: Day
+    end_date: Day | None
+    quantity: int
+    amount: Money
+    tax_amount: Money
+
+
+class InvoicePreview(msgspec.Struct, rename="camel"):
+    """The first invoice as activation would issue it (nothing is saved)."""
+
+    invoice_date: Day
+    due_date: Day
+    start_date: Day
+    end_date: Day | None
+    currency: str
+    amount: Money
+    amount_without_tax: Money
+    tax_amount: Money
+    lines: list[InvoiceLinePreview]
+
+
+class OrderResult(msgspec.Struct):
+    """What a write produced: the order, and the assets and invoices it created or changed."""
+
+    order: OrderRead
+    assets: list[AssetRead] | msgspec.UnsetType = msgspec.UNSET
+    invoices: list[InvoiceRead] | msgspec.UnsetType = msgspec.UNSET
+
+
+class OrderResultEnvelope(msgspec.Struct):
+    status: str
+    data: OrderResult
+
+
+class DraftResult(msgspec.Struct):
+    """A new draft, and with ``previewInvoice`` the invoice activation would issue first."""
+
+    order: OrderRead
+    invoices: list[InvoicePreview] | msgspec.UnsetType = msgspec.UNSET
+
+
+class DraftResultEnvelope(msgspec.Struct):
+    status: str
+    data: DraftResult

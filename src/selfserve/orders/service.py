@@ -100,6 +100,11 @@ async def order_history(
     )
 
 
+async def visible_order_id(conn: Conn, principal: Principal, order_id: str) -> str:
+    """The canonical id of an order the caller may see; 404 otherwise."""
+    return conn.to_id((await _visible_order(conn, principal, order_id))[0])
+
+
 async def _visible_order(conn: Conn, principal: Principal, order_id: str) -> Row:
     try:
         canonical = canonical_uuid("orderId", order_id)

@@ -1,111 +1,103 @@
-"""Invoices for activated orders: billing in advance, one invoice per billing period.
+"""Invoices for activated orders, laid out by the API's own billing calendar.
 
-An order is billed from its first recurring line's start date in steps of its billing
-period; each recurring line contributes its prorated share of ``total_price`` to each period
-(cumulative integer division, so the shares of all periods add up to the line total exactly)
-and one-time lines are billed in full on the first invoice. Only periods that started before
-``as_of`` (and before a cancellation takes effect) are invoiced, at most three per order to
-keep the dataset's size proportional to its order count.
+Billing is in advance: every recurring line is split over its term's billing periods by
+``selfserve.invoices.billing`` (``term_periods`` and ``allocate``, so a line's parts add up
+to its total exactly), one-time lines are billed in full on the first invoice, and the charges
+falling on one date make one invoice, as ``billing.schedule`` groups them. Only invoice dates
+before ``as_of`` (and before a cancellation takes effect) are invoiced, at most three per
+order, which keeps the dataset proportional to its order count.
 """
 
 from __future__ import annotations
 
-from fractions import Fraction
+from collections import defaultdict
+from datetime import date
 from functools import lru_cache
 
-from selfserve.kit.money import round_half_even
-from selfserve.orders.pricing import HUNDRED_PERCENT, MONTHS_PER_PERIOD
+from selfserve.invoices.billing import allocate, billing_period_months, term_periods
+from selfserve.orders.pricing import line_tax
 
-from .calendar import DAY, HOUR, MINUTE, SECOND, add_months, midnight_utc
+from .calendar import DAY, HOUR, MINUTE, SECOND, midnight_utc
 from .lifecycle import between
 from .model import Customer, Invoice, InvoiceLine, Line, Order
 from .world import Picker, World
 
 PAYMENT_TERMS_DAYS = 30  # the tenant's payment_terms_days
 INVOICES_PER_ORDER = Picker([(1, 40), (2, 30), (3, 30)])
-Period = tuple[int, int | None, int]  # (start, end, index)
+Charge = tuple[Line, int, int, int | None]  # (order line, amount, period start, period end)
+
+# The billing functions work on dates and recompute the whole term; a few thousand distinct
+# terms and totals repeat across a million orders, so their results are memoised.
+tax_of = lru_cache(maxsize=1 << 16)(line_tax)
 
 
-@lru_cache(maxsize=1 << 16)  # shares repeat a lot; Fraction arithmetic is the slow part
-def line_tax(amount: int, rate: int) -> int:
-    """Tax on one invoice line, rounded the way ``pricing.price_line`` rounds line tax."""
-    return round_half_even(Fraction(amount * rate, HUNDRED_PERCENT))
+@lru_cache(maxsize=1 << 16)
+def _calendar(
+    start: int, term: int, billing_period: str
+) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...]]:
+    """The (start, end) date ordinals of a term's billing periods, and their months."""
+    periods = term_periods(date.fromordinal(start), term, billing_period_months(billing_period))
+    bounds = tuple((p.start.toordinal(), p.end.toordinal()) for p in periods)
+    return bounds, tuple(p.months for p in periods)
 
 
-def share(total: int, index: int, count: int) -> int:
-    """Period ``index``'s part of ``total`` split over ``count`` periods; parts sum to total."""
-    return total * (index + 1) // count - total * index // count
+@lru_cache(maxsize=1 << 16)
+def _parts(total: int, weights: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(allocate(total, weights))
+
+
+def _charges(line: Line, first: int, count: int) -> list[tuple[int, Charge]]:
+    """``(invoice date, charge)`` for the line's first ``count`` billing periods."""
+    if line.price_period == "OneTime" or not line.term or not line.billing_period:
+        return [(first, (line, line.price.total_price, line.start, None))]
+    bounds, months = _calendar(line.start, line.term, line.billing_period)
+    amounts = _parts(line.price.total_price, months)
+    return [
+        (start, (line, amount, start, end))
+        for (start, end), amount in zip(bounds[:count], amounts, strict=False)
+    ]
 
 
 def invoices_for(w: World, c: Customer, order: Order) -> list[Invoice]:
     if order.activated_us is None or order.totals.subtotal <= 0:
         return []
     cutoff = min(w.as_of, order.cancel_effective or w.as_of)
-    recurring = [line for line in order.lines if line.price_period != "OneTime"]
-    periods, count = _periods(w, order, recurring, cutoff)
+    first = min(line.start for line in order.lines)
+    count = INVOICES_PER_ORDER(w.rng)
+    by_date: dict[int, list[Charge]] = defaultdict(list)
+    for line in order.lines:
+        for day, charge in _charges(line, first, count):  # a line bills once per date at most
+            if day < cutoff:
+                by_date[day].append(charge)
+    dates = sorted(by_date)[:count]
     invoices = []
-    for start, end, index in periods:
-        billed = recurring if index else order.lines
-        invoice = _invoice(w, c, order, billed, start, end, index, count)
-        _settle_payment(w, invoice, last=index == periods[-1][2])
+    for day in dates:
+        invoice = _invoice(w, c, order, day, by_date[day])
+        _settle_payment(w, invoice, last=day == dates[-1])
         invoices.append(invoice)
     return invoices
 
 
-def _periods(
-    w: World, order: Order, recurring: list[Line], cutoff: int
-) -> tuple[list[Period], int]:
-    if not recurring:
-        return ([(order.effective, None, 0)] if order.effective < cutoff else []), 1
-    first = recurring[0]
-    assert first.term is not None and first.billing_period is not None
-    months = MONTHS_PER_PERIOD[first.billing_period]
-    count = -(-first.term // months)
-    periods: list[Period] = []
-    for index in range(min(count, INVOICES_PER_ORDER(w.rng))):
-        start = add_months(first.start, index * months)
-        if start >= cutoff:
-            break
-        end = add_months(first.start, (index + 1) * months) - 1
-        periods.append((start, end if first.end is None else min(end, first.end), index))
-    return periods, count
-
-
-def _invoice(
-    w: World,
-    c: Customer,
-    order: Order,
-    billed: list[Line],
-    start: int,
-    end: int | None,
-    index: int,
-    count: int,
-) -> Invoice:
-    rate = c.tax_rate
+def _invoice(w: World, c: Customer, order: Order, day: int, charges: list[Charge]) -> Invoice:
     lines: list[InvoiceLine] = []
     net = tax = 0
-    for line in billed:
-        recurring = line.price_period != "OneTime"
-        amount = (
-            share(line.price.total_price, index, count) if recurring else line.price.total_price
-        )
-        line_tax_amount = line_tax(amount, rate)
+    for line, amount, start, end in charges:
+        line_tax_amount = tax_of(amount, c.tax_rate)
         net += amount
         tax += line_tax_amount
-        period = (start, end) if recurring else (line.start, line.end)
-        lines.append((w.uid(), line, line.version, amount, line_tax_amount, *period))
-    activated = order.activated_us or 0
-    created = max(activated + SECOND, midnight_utc(start) + c.billing_offset_us)
+        lines.append((w.uid(), line, line.version, amount, line_tax_amount, start, end))
+    ends = [end for _, _, _, end in charges if end is not None]
+    created = max((order.activated_us or 0) + SECOND, midnight_utc(day) + c.billing_offset_us)
     return Invoice(
         id=w.uid(),
         number=w.next_number("INV"),
         order=order,
         status="Active",
         payment_status="NotTransferred",
-        invoice_date=start,
-        due_date=start + PAYMENT_TERMS_DAYS,
-        start=start if end is not None else None,
-        end=end,
+        invoice_date=day,
+        due_date=day + PAYMENT_TERMS_DAYS,
+        start=day,
+        end=max(ends, default=None),
         amount_without_tax=net,
         tax_amount=tax,
         balance=net + tax,

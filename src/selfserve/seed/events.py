@@ -18,30 +18,40 @@ from .world import World
 Row = tuple[Any, ...]
 Actor = tuple[str, str | None]
 
+# Field names and shapes follow the API's own events (``history.diff``): wire names, dates as
+# ISO strings, amounts as decimal strings, quantities and terms as numbers.
 _ORDER_CREATED = (
-    '[{"field":"status","from":null,"to":"Draft"},{"field":"totalAmount","from":null,"to":"%s"}]'
+    '[{"field":"status","from":null,"to":"Draft"},{"field":"orderNumber","from":null,"to":"%s"},'
+    '{"field":"totalAmount","from":null,"to":"%s"}]'
 )
 _ORDER_ACTIVATED = (
     '[{"field":"status","from":"Draft","to":"Activated"},'
     '{"field":"orderPlacedDate","from":null,"to":"%s"}]'
 )
-_DRAFT_CANCELED = '[{"field":"status","from":"Draft","to":"Canceled"}]'
 _ORDER_CANCELED = (
-    '[{"field":"status","from":"Activated","to":"Canceled"},'
-    '{"field":"cancelEffectiveDate","from":null,"to":"%s"}]'
+    '[{"field":"status","from":"%s","to":"Canceled"},'
+    '{"field":"cancellationDate","from":null,"to":"%s"}]'
 )
-_ORDER_SCHEDULED = '[{"field":"cancelEffectiveDate","from":null,"to":"%s"}]'
+_ORDER_SCHEDULED = '[{"field":"cancellationDate","from":null,"to":"%s"}]'
 _ASSET_CREATED = (
-    '[{"field":"status","from":null,"to":"Active"},{"field":"quantity","from":null,"to":%d}]'
+    '[{"field":"assetNumber","from":null,"to":"%s"},{"field":"status","from":null,"to":"Active"},'
+    '{"field":"quantity","from":null,"to":%d},{"field":"startDate","from":null,"to":"%s"}%s]'
 )
-_QUANTITY_CHANGED = '[{"field":"quantity","from":%d,"to":%d}]'
-_RENEWED = '[{"field":"endDate","from":"%s","to":"%s"},{"field":"term","from":%d,"to":%d}]'
-_SUB_ENDING = (
-    '[{"field":"status","from":"Active","to":"%s"},'
+_END_DATE = ',{"field":"endDate","from":null,"to":"%s"}'
+_QUANTITY_CHANGED = (
+    '[{"field":"assetVersion","from":%d,"to":%d},{"field":"quantity","from":%d,"to":%d}]'
+)
+_RENEWED = (
+    '[{"field":"assetVersion","from":%d,"to":%d},{"field":"endDate","from":"%s","to":"%s"},'
+    '{"field":"term","from":%d,"to":%d}]'
+)
+_SUBSCRIPTION_ENDING = (
+    '[{"field":"assetVersion","from":%d,"to":%d},{"field":"status","from":"Active","to":"%s"},'
     '{"field":"cancellationDate","from":null,"to":"%s"}]'
 )
 _INVOICE_ISSUED = (
-    '[{"field":"status","from":"Draft","to":"Active"},{"field":"amount","from":null,"to":"%s"}]'
+    '[{"field":"invoiceNumber","from":null,"to":"%s"},{"field":"status","from":null,"to":"Active"},'
+    '{"field":"amount","from":null,"to":"%s"}]'
 )
 _INVOICE_PAID = (
     '[{"field":"paymentStatus","from":"NotTransferred","to":"%s"},'
@@ -94,56 +104,68 @@ class EventWriter:
     def order(self, order: Order, placed: int | None) -> None:
         me, by = ("order", order.id, None), order.created_by
         total = self._money(order.totals.total_amount)
-        self._add(order, me, "order.created", by, _ORDER_CREATED % total, order.created_us)
+        changes = _ORDER_CREATED % (order.number, total)
+        self._add(order, me, "order.created", by, changes, order.created_us)
         if order.activated_us is not None:
-            placed_on = _iso(placed)
-            self._add(
-                order, me, "order.activated", by, _ORDER_ACTIVATED % placed_on, order.activated_us
-            )
+            changes = _ORDER_ACTIVATED % _iso(placed)
+            self._add(order, me, "order.activated", by, changes, order.activated_us)
             self._assets(order, order.activated_us)
         if order.canceled_us is None:
             return
         by = order.canceled_by or order.created_by
-        if order.activated_us is None:
-            action, changes = "order.canceled", _DRAFT_CANCELED
-        elif order.status == "Canceled":
-            action, changes = "order.canceled", _ORDER_CANCELED % _iso(order.cancel_effective)
+        effective = _iso(order.cancel_effective)
+        if order.status == "Canceled":
+            before = "Draft" if order.activated_us is None else "Activated"
+            action, changes = "order.canceled", _ORDER_CANCELED % (before, effective)
         else:
-            action, changes = (
-                "order.cancellation_scheduled",
-                _ORDER_SCHEDULED % _iso(order.cancel_effective),
-            )
+            action, changes = "order.cancellation_scheduled", _ORDER_SCHEDULED % effective
         self._add(order, me, action, by, changes, order.canceled_us, order.cancel_reason)
-        if order.activated_us is not None:
-            self._subscriptions_ending(order, by)
+        self._subscriptions_ending(order, by)
 
     def _assets(self, order: Order, at: int) -> None:
         for step, version in enumerate(order.versions, 1):
             chain = version.chain
             me = ("asset", version.id, chain.number)
             prev = version.previous
-            when = at + step * MILLISECOND
             if prev is None:
                 action = _CREATED_ACTION[chain.asset_type]
-                changes = _ASSET_CREATED % version.quantity
+                end = "" if version.end is None else _END_DATE % _iso(version.end)
+                changes = _ASSET_CREATED % (
+                    chain.number,
+                    version.quantity,
+                    _iso(version.start),
+                    end,
+                )
             elif version.line.change_type == "Renew":
                 action = "subscription.renewed"
-                changes = _RENEWED % (_iso(prev.end), _iso(version.end), prev.term, version.term)
+                changes = _RENEWED % (
+                    prev.number, version.number, _iso(prev.end), _iso(version.end), prev.term,
+                    version.term,
+                )  # fmt: skip
             else:
                 action = "subscription.quantity_changed"
-                changes = _QUANTITY_CHANGED % (prev.quantity, version.quantity)
-            self._add(order, me, action, order.created_by, changes, when)
+                changes = _QUANTITY_CHANGED % (
+                    prev.number,
+                    version.number,
+                    prev.quantity,
+                    version.quantity,
+                )
+            self._add(order, me, action, order.created_by, changes, at + step * MILLISECOND)
 
     def _subscriptions_ending(self, order: Order, by: Actor) -> None:
         at = order.canceled_us or 0
-        for step, version in enumerate(order.versions, 1):
-            chain = version.chain
-            if chain.asset_type != "Subscription" or chain.cancel_date is None:
-                continue
-            canceled = chain.cancel_date <= self.w.as_of
+        for step, version in enumerate(order.cancellations, 1):
+            chain, previous = version.chain, version.previous
+            assert previous is not None
+            canceled = (chain.cancel_date or 0) <= self.w.as_of
             action = "subscription.canceled" if canceled else "subscription.cancellation_scheduled"
             status = "Canceled" if canceled else "Scheduled for Cancellation"
-            changes = _SUB_ENDING % (status, _iso(chain.cancel_date))
+            changes = _SUBSCRIPTION_ENDING % (
+                previous.number,
+                version.number,
+                status,
+                _iso(chain.cancel_date),
+            )
             self._add(order, ("asset", version.id, chain.number), action, by, changes,
                       at + step * MILLISECOND, order.cancel_reason)  # fmt: skip
 
@@ -154,8 +176,8 @@ class EventWriter:
         me = ("invoice", invoice.id, None)
         amount = invoice.amount
         issuer = order.created_by if first else BILLING_RUN
-        self._add(order, me, "invoice.issued", issuer, _INVOICE_ISSUED % self._money(amount),
-                  invoice.created_us)  # fmt: skip
+        changes = _INVOICE_ISSUED % (invoice.number, self._money(amount))
+        self._add(order, me, "invoice.issued", issuer, changes, invoice.created_us)
         if invoice.paid_us is not None:
             action = "invoice.paid" if invoice.balance == 0 else "invoice.partially_paid"
             changes = _INVOICE_PAID % (

@@ -201,7 +201,7 @@ class Generator:
                 parent = parents[int(rng.random() * len(parents))]
             region = regions(rng) if parent is None else self._sibling_region(parent[0].region)
             customer = self._customer(index, region, created_us, parent)
-            name, email = self._name(region, parent, customer)
+            name, email = self._name(region, parent)
             customers.append(customer)
             if parent is None:
                 parents.append((customer, name))
@@ -232,9 +232,7 @@ class Generator:
             billing_offset_us=BILLING_RUN_LOCAL_HOUR * HOUR - standard_offset(tz),
         )
 
-    def _name(
-        self, region: Region, parent: tuple[Customer, str] | None, customer: Customer
-    ) -> tuple[str, str]:
+    def _name(self, region: Region, parent: tuple[Customer, str] | None) -> tuple[str, str]:
         rng = self.w.rng
         if parent is not None:
             city = region.cities[int(rng.random() * len(region.cities))]
@@ -250,7 +248,7 @@ class Generator:
         return name, f"billing@{_domain(name)}"
 
     def _allocate(self) -> None:
-        """Big customers get exactly their share; the rest is spread unevenly (Pareto)."""
+        """Big customers get exactly their share; the rest is spread over the others."""
         spec, rng = self.spec, self.w.rng
         big = spec.big_customers
         for customer in self.customers[:big]:
@@ -259,7 +257,13 @@ class Generator:
         rest = spec.orders - big * spec.big_customer_orders
         if not others or rest == 0:
             return
-        weights = [min(rng.paretovariate(1.2), 50.0) for _ in others]
+        # Uneven (Pareto) and proportional to how long the customer has existed, so that the
+        # order rate grows with the customer base instead of piling up on recent sign-ups.
+        lifetime = self.w.now_us - self.w.start_us
+        weights = [
+            min(rng.paretovariate(1.2), 50.0) * (self.w.now_us - c.created_us) / lifetime
+            for c in others
+        ]
         total = sum(weights)
         exact = [rest * weight / total for weight in weights]
         counts = [int(value) for value in exact]

@@ -83,38 +83,59 @@ class Lifecycle:
         at = order.activated_us
         assert at is not None
         for line in order.lines:
-            chain = line.target or self._new_chain(line)
-            prev = chain.versions[-1] if chain.versions else None
-            if prev is None:
-                quantity, start, end, term, total = (
-                    line.quantity, line.start, line.end, line.term, line.price.total_price
-                )  # fmt: skip
+            if line.target is None:
+                chain = self._new_chain(line)
+                line.asset_number = chain.number  # activation records what the line created
+                total = line.price.total_price
+                version = self._version(
+                    chain, order, line, at, line.quantity, line.end, line.term, total
+                )
             else:
-                prev.updated_us = at
+                chain, prev = line.target, line.target.current
                 renew = line.change_type == "Renew"
-                quantity = prev.quantity + (0 if renew else line.quantity)
-                start, end = prev.start, line.end if renew else prev.end
-                term = (prev.term or 0) + (line.term or 0) if renew else prev.term
-                total = prev.total_price + line.price.total_price
-            version = Version(
-                id=self.w.uid(),
-                chain=chain,
-                number=1 if prev is None else prev.number + 1,
-                order=order,
-                line=line,
-                quantity=quantity,
-                sales_price=line.price.sales_price if prev is None else prev.sales_price,
-                start=start,
-                end=end,
-                term=term,
-                total_price=total,
-                created_us=at,
-                previous=prev,
-            )
-            chain.versions.append(version)
-            chain.start, chain.end, chain.term = start, end or 0, term or 0
+                version = self._version(
+                    chain, order, line, at,
+                    quantity=prev.quantity + (0 if renew else line.quantity),
+                    end=line.end if renew else prev.end,
+                    term=(prev.term or 0) + (line.term or 0) if renew else prev.term,
+                    total=prev.total_price + line.price.total_price,
+                )  # fmt: skip
             line.version = version
             order.versions.append(version)
+
+    def _version(
+        self,
+        chain: Chain,
+        order: Order,
+        line: Line,
+        at: int,
+        quantity: int,
+        end: int | None,
+        term: int | None,
+        total: int,
+    ) -> Version:
+        """The asset's next version; the one it replaces stops being current at ``at``."""
+        prev = chain.versions[-1] if chain.versions else None
+        if prev is not None:
+            prev.updated_us = at
+        version = Version(
+            id=self.w.uid(),
+            chain=chain,
+            number=1 if prev is None else prev.number + 1,
+            order=order,
+            line=line,
+            quantity=quantity,
+            sales_price=line.price.sales_price if prev is None else prev.sales_price,
+            start=line.start if prev is None else prev.start,
+            end=end,
+            term=term,
+            total_price=total,
+            created_us=at,
+            previous=prev,
+        )
+        chain.versions.append(version)
+        chain.start, chain.end, chain.term = version.start, end or 0, term or 0
+        return version
 
     def _new_chain(self, line: Line) -> Chain:
         asset_type = ASSET_TYPE[line.product.spec.category]
@@ -162,12 +183,23 @@ class Lifecycle:
         self._end_assets(order)
 
     def _end_assets(self, order: Order) -> None:
+        """Like the API: each subscription of the order gets a version that records the end.
+
+        Physical assets and entitlements are left as they are; only subscriptions bill on.
+        """
         ending = {version.chain for version in order.versions}
         self.subs = [ch for ch in self.subs if ch not in ending]  # no later order may touch them
-        for version in order.versions:
-            chain = version.chain
-            if version.end is None or version.end >= (order.cancel_effective or 0):
-                chain.cancel_date, chain.cancel_us = order.cancel_effective, order.canceled_us
+        at, effective = order.canceled_us, order.cancel_effective
+        assert at is not None and effective is not None
+        for version in list(order.versions):
+            chain, prev = version.chain, version.chain.current
+            if chain.asset_type != "Subscription" or (prev.end or 0) < effective:
+                continue
+            chain.cancel_date, chain.cancel_us = effective, at
+            ended = self._version(
+                chain, order, prev.line, at, prev.quantity, prev.end, prev.term, prev.total_price
+            )
+            order.cancellations.append(ended)
 
     def settle(self) -> None:
         """Statuses as of ``as_of``; only the newest version of an asset is current."""

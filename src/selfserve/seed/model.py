@@ -123,7 +123,8 @@ class Order:
     cancel_effective: int | None = None
     cancel_reason: str | None = None
     canceled_by: tuple[str, str | None] | None = None
-    versions: list[Version] = field(default_factory=list)
+    versions: list[Version] = field(default_factory=list)  # made by activation
+    cancellations: list[Version] = field(default_factory=list)  # made by canceling it
 
 
 # (line id, order line, asset version, amount, tax, period start, period end)

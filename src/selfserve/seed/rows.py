@@ -81,19 +81,21 @@ STREAMED = (
     "customers", "orders", "order_products", "assets", "invoices", "invoice_lines",
     "change_events",
 )  # fmt: skip
-LIVE_SUBSCRIPTION = ("Active", "Scheduled for Cancellation")
+LIVE_SUBSCRIPTION = ("Active", "Pending", "Scheduled for Cancellation")
 
 
 def renewal_of(order: Order) -> Version | None:
-    """The current version of the earliest-ending live subscription the order created or changed."""
-    best: Version | None = None
-    for version in order.versions:
-        cur = version.chain.current
-        if version.chain.asset_type != "Subscription" or cur.status not in LIVE_SUBSCRIPTION:
-            continue
-        if best is None or (cur.end or 0) < (best.end or 0):
-            best = cur
-    return best
+    """The current version of the earliest-ending live subscription the order created or changed.
+
+    Ties go to the lower asset number, as the API's own recomputation breaks them.
+    """
+    live = [
+        version.chain.current
+        for version in order.versions
+        if version.chain.asset_type == "Subscription"
+        and version.chain.current.status in LIVE_SUBSCRIPTION
+    ]
+    return min(live, key=lambda v: (v.end or 0, v.chain.number), default=None)
 
 
 class RowWriter:
@@ -115,6 +117,7 @@ class RowWriter:
             out_orders.append(self._order(order, placed))
             out_lines.extend(self._line(order, line) for line in order.lines)
             out_assets.extend(self._asset(version) for version in order.versions)
+            out_assets.extend(self._asset(version) for version in order.cancellations)
             self.events.order(order, placed)
             for index, invoice in enumerate(invoices_for(self.w, self.c, order)):
                 self._invoice(invoice)

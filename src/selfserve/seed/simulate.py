@@ -88,8 +88,10 @@ class History(Lifecycle):
             promo = PROMO_DISCOUNT
         priced_term = term if period != "OneTime" else None
         priced = LineInput(
-            list_price, quantity, period, priced_term, discount, promo, self.c.tax_rate
-        )
+            list_price=list_price, quantity=quantity, price_period=period,
+            term_months=priced_term, discount=discount, system_discount=promo,
+            tax_rate=self.c.tax_rate,
+        )  # fmt: skip
         return Line(
             id=self.w.uid(),
             number=0,

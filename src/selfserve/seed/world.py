@@ -6,11 +6,11 @@ import random
 from bisect import bisect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from itertools import accumulate
 from typing import Any, Generic, TypeVar
 
-from selfserve.db import Dialect, to_sqlite_ts
+from selfserve.db import Dialect
 from selfserve.orders.pricing import LineInput, LinePrice, price_line
 
 from .calendar import DAY, instant, midnight_utc
@@ -34,11 +34,19 @@ class Codec:
     flag: Callable[[bool], Any]
 
 
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+
+
+def sqlite_instant(us: int) -> str:
+    """The text ``selfserve.db.to_sqlite_ts`` writes, at half the cost (no strftime)."""
+    return (_NAIVE_EPOCH + timedelta(microseconds=us)).isoformat(timespec="microseconds") + "Z"
+
+
 def codec_for(dialect: Dialect) -> Codec:
     if dialect == "postgresql":
         return Codec(instant=instant, day=date.fromordinal, flag=bool)
     return Codec(
-        instant=lambda us: to_sqlite_ts(instant(us)),
+        instant=sqlite_instant,
         day=lambda ordinal: date.fromordinal(ordinal).isoformat(),
         flag=int,
     )
