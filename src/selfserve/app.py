@@ -25,7 +25,7 @@ from selfserve.auth.usage import KeyUsage
 from selfserve.catalog.endpoints import router as catalog_router
 from selfserve.config import Settings, get_settings
 from selfserve.customers.endpoints import router as customers_router
-from selfserve.db import Conn, Database, create_database
+from selfserve.db import Conn, Database, LeaseMiddleware, create_database, request_lease
 from selfserve.errors import exception_handlers
 from selfserve.idempotency import IdempotentReplay, ReleaseMiddleware, replay_response
 from selfserve.invoices.endpoints import router as invoices_router
@@ -40,10 +40,8 @@ from selfserve.orders.service import ReadContext
 logger = logging.getLogger("selfserve")
 
 
-async def provide_conn(state: State) -> AsyncGenerator[Conn, None]:
-    db: Database = state.db
-    async with db.read() as conn:
-        yield conn
+async def provide_conn(request: Request[Any, Any, Any]) -> Conn:
+    return await request_lease(request.scope).read()
 
 
 async def provide_tx(state: State) -> AsyncGenerator[Conn, None]:
@@ -182,7 +180,11 @@ def create_app(
     # Wrapped around the whole handler, not per route, so that unmatched paths (404/405) get
     # a request id, security headers and (for writes) an audit line too.
     app.asgi_handler = RequestIdMiddleware(
-        SecurityHeadersMiddleware(AuditMiddleware(ReleaseMiddleware(app.asgi_handler, database)))
+        SecurityHeadersMiddleware(
+            AuditMiddleware(
+                LeaseMiddleware(ReleaseMiddleware(app.asgi_handler, database), database)
+            )
+        )
     )
     app.state.served_routes = _served_routes(app)
     _check_policies(app)

@@ -101,9 +101,17 @@ async def seed(*, tenant: str, as_of: date | None = None, **counts: Any) -> dict
     try:
         async with db.write() as conn:
             report = await run_seed(conn, tenant_slug=tenant, as_of=as_of, **counts)
+        await analyze(db)
     finally:
         await db.close()
     return asdict(report)
+
+
+async def analyze(db: Database) -> None:
+    """Refresh planner statistics after a bulk load. SQLite never gathers them by itself, and
+    without them it reads a whole tenant where one customer's index would do."""
+    async with db.write() as conn:
+        await conn.execute("ANALYZE")
 
 
 async def prepare_demo(base_url: str) -> str:
@@ -116,6 +124,7 @@ async def prepare_demo(base_url: str) -> str:
     try:
         async with db.write() as conn:
             customer = await _demo_customer(conn)
+            seeded = customer is None
             if customer is None:
                 report = await run_seed(conn, tenant_slug="demo")
                 customer = report.sample_customer_ids[0]
@@ -127,6 +136,8 @@ async def prepare_demo(base_url: str) -> str:
             created = await auth_service.create_key(
                 conn, tenant="demo", role="integration", now=system_clock(), name=DEMO_KEY_NAME
             )
+        if seeded:
+            await analyze(db)
     finally:
         await db.close()
     ids = f"%5B%22{customer}%22%5D"

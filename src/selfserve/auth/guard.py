@@ -14,7 +14,7 @@ from selfserve import idempotency
 from selfserve.auth.customer_tokens import authenticate_token
 from selfserve.auth.principal import Principal
 from selfserve.auth.service import authenticate_api_key
-from selfserve.db import Database
+from selfserve.db import request_lease
 from selfserve.errors import Forbidden, InvalidParameter, NotAuthenticated, SelfserveError
 
 _CREDENTIAL_IN_URL = re.compile(
@@ -93,17 +93,16 @@ async def _authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Princ
             "Send one credential: the nue-api-key header or an Authorization bearer token.",
             error_code="AMBIGUOUS_CREDENTIALS",
         )
-    db: Database = state.db
     now = state.clock()
-    async with db.read() as conn:
-        if authorization:
-            kind, _, token = authorization.partition(" ")
-            if kind.lower() != "bearer" or not token.strip():
-                raise NotAuthenticated(
-                    "Authorization must be 'Bearer <customer token>'.", error_code="INVALID_TOKEN"
-                )
-            return await authenticate_token(conn, state.signing_keys, token.strip(), now)
-        principal = await authenticate_api_key(conn, api_key, now)
+    conn = await request_lease(connection.scope).read()
+    if authorization:
+        kind, _, token = authorization.partition(" ")
+        if kind.lower() != "bearer" or not token.strip():
+            raise NotAuthenticated(
+                "Authorization must be 'Bearer <customer token>'.", error_code="INVALID_TOKEN"
+            )
+        return await authenticate_token(conn, state.signing_keys, token.strip(), now)
+    principal = await authenticate_api_key(conn, api_key, now)
     state.key_usage.saw(principal.subject, now)
     return principal
 
