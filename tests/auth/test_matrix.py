@@ -119,6 +119,14 @@ RECIPES: dict[tuple[str, str], Recipe] = {
         "POST", lambda w, c: f"/orders/{_fresh_draft(w)}", body=lambda w, c: {},
         ok=lambda w, c: 200 if c.tenant_ok else 404,
     ),
+    ("POST", "/change-orders"): Recipe(
+        "POST", lambda w, c: "/change-orders",
+        body=lambda w, c: {"assetChanges": [{
+            "changeType": "Cancel", "assetNumber": w.extra["subscription"],
+            "cancellationDate": "2025-07-01",
+        }]},
+        ok=lambda w, c: 201 if c.tenant_ok else 404,
+    ),
     ("POST", "/orders/{order_id}/cancel"): Recipe(
         "POST", lambda w, c: f"/orders/{_fresh_draft(w)}/cancel",
         body=lambda w, c: {"cancellationDate": "2025-06-01", "reason": "Test"},
@@ -151,6 +159,9 @@ def callers(world: World) -> list[Caller]:
     world.extra.update(parent=parent, child=child, carol=run(b.customer(conn, tenant)))
     world.extra["child_order"] = run(b.order(conn, tenant, child))
     world.extra["price"] = run(b.price_book_entry(conn, tenant, world.product, list_price=10**6))
+    world.extra["subscription"] = f"SUB-{80000000 + b.next_number():08d}"
+    run(b.asset(conn, tenant, world.alice, world.orders[0], world.product,
+                asset_number=world.extra["subscription"]))  # fmt: skip
     revoked = run(b.api_key(conn, "acme"))
     material = parse_key(revoked)
     assert material is not None

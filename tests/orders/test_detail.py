@@ -277,7 +277,7 @@ class TestLifecycle:
 
 def test_actions_follow_the_state_and_the_served_routes(world: World) -> None:
     activated = world.api.get(f"/orders/{world.orders[0]}").json()["data"]
-    assert [a["name"] for a in activated["actions"]] == ["cancel"]  # no change route yet
+    assert [a["name"] for a in activated["actions"]] == ["change", "renew", "cancel"]
     draft = world.api.get(f"/orders/{world.orders[2]}").json()["data"]
     assert [(a["name"], a["href"]) for a in draft["actions"]] == [
         ("activate", f"/orders/{world.orders[2]}"),

@@ -122,7 +122,7 @@ class TestActivation:
         assert invoice["balance"] == 3188.5
         assert order["lifecycle"]["stage"] == "active"
         assert order["lifecycle"]["nextRenewalDate"] == "2026-05-31"
-        assert [a["name"] for a in order["actions"]] == ["cancel"]
+        assert [a["name"] for a in order["actions"]] == ["change", "renew", "cancel"]
 
     def test_only_a_draft_can_be_activated(self, world: World, catalog: Catalog) -> None:
         order_id = create(world, catalog)["order"]["id"]
@@ -161,3 +161,102 @@ class TestCancel:
         assert data["order"]["lifecycle"]["stage"] == "pending_cancellation"
         past = world.api.post(f"/orders/{order_id}/cancel", json=body)
         assert past.status_code == 409
+
+
+def activated(world: World, catalog: Catalog) -> tuple[str, str]:
+    """An activated order with its first invoice; returns (order id, subscription number)."""
+    order_id = create(world, catalog)["order"]["id"]
+    options = {"generateInvoice": True, "activateInvoice": True}
+    data = world.api.post(f"/orders/{order_id}", json={"options": options}).json()["data"]
+    number = next(a["assetNumber"] for a in data["assets"] if a["assetType"] == "Subscription")
+    return order_id, number
+
+
+def change(world: World, *changes: dict[str, Any], tax: bool = True) -> dict[str, Any]:
+    body = {"assetChanges": list(changes), "options": {"previewInvoice": True, "calculateTax": tax}}
+    response = world.api.post("/change-orders", json=body)
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()["data"]
+    return data
+
+
+class TestChangeOrders:
+    def test_update_quantity_mid_period(self, world: World, catalog: Catalog) -> None:
+        order_id, number = activated(world, catalog)
+        draft = change(world, {"changeType": "UpdateQuantity", "assetNumber": number,
+                               "quantity": 5, "startDate": "2025-06-11"})  # fmt: skip
+        order = draft["order"]
+        assert order["orderType"] == "Change" and order["status"] == "Draft"
+        (line,) = order["orderProducts"]
+        # 5 more seats at 49.50 less 10 % = 44.55 each, for Jun 11-30: 20 of 30 days
+        # 44.55 × 5 × 20/30 = 148.50; tax 8.25 % = 12.25125 -> 12.25
+        assert (line["changeType"], line["assetNumber"], line["quantity"]) == (
+            "UpdateQuantity", number, 5,
+        )  # fmt: skip
+        assert line["totalPrice"] == 148.5 and line["taxAmount"] == 12.25
+        assert draft["invoices"][0]["amount"] == 160.75
+        activate = {"options": {"generateInvoice": True, "activateInvoice": True}}
+        done = world.api.post(f"/orders/{order['id']}", json=activate).json()["data"]
+        (subscription,) = [a for a in done["assets"] if a["assetNumber"] == number]
+        assert subscription["quantity"] == 15 and subscription["assetVersion"] == 2
+        assert [i["amount"] for i in done["invoices"]] == [160.75]
+        original = world.api.get(f"/orders/{order_id}?includes=assets,history").json()["data"]
+        sub = next(a for a in original["assets"] if a["assetNumber"] == number)
+        assert sub["assetVersion"] == 2 and sub["quantity"] == 15
+        changed = [e for e in original["history"] if e["action"] == "subscription.quantity_changed"]
+        # money in history diffs is an exact decimal string: 5,346.00 + 148.50 = 5,494.50
+        assert changed[0]["changes"] == [
+            {"field": "assetVersion", "from": 1, "to": 2},
+            {"field": "quantity", "from": 10, "to": 15},
+            {"field": "totalPrice", "from": "5346.00", "to": "5494.50"},
+        ]
+
+    def test_cancel_and_upgrade_and_renew(self, world: World, catalog: Catalog) -> None:
+        _, number = activated(world, catalog)
+        run, conn, tenant = world.run.run, world.conn, world.tenant_id
+        premium = run(b.product(conn, tenant, name="Platform Premium"))
+        premium_price = run(b.price_book_entry(conn, tenant, premium, list_price=99_000_000))
+        upgrade = change(world, {"changeType": "Upgrade", "assetNumber": number,
+                                 "priceBookEntryId": premium_price, "startDate": "2025-06-16"},
+                         tax=False)  # fmt: skip
+        credit, charge = upgrade["order"]["orderProducts"]
+        # Jun 16-30 = 15 of 30 days: credit 44.55 × 10 × 1/2 = -222.75; charge 99 × 10 / 2 = 495
+        assert (credit["totalPrice"], charge["totalPrice"]) == (-222.75, 495.0)
+        renew = change(world, {"changeType": "Renew", "assetNumber": number, "renewalTerm": 12},
+                       tax=False)  # fmt: skip
+        (line,) = renew["order"]["orderProducts"]
+        # a new 12-month term from 2026-06-01 at 44.55 × 10 per month = 5,346.00
+        assert (line["subscriptionStartDate"], line["subscriptionEndDate"]) == (
+            "2026-06-01", "2027-05-31",
+        )  # fmt: skip
+        assert line["totalPrice"] == 5346.0
+
+    def test_rejects_unknown_and_incomplete_changes(self, world: World, catalog: Catalog) -> None:
+        _, number = activated(world, catalog)
+        missing = world.api.post("/change-orders", json={"assetChanges": [
+            {"changeType": "UpdateQuantity", "assetNumber": number, "quantity": 1}]})  # fmt: skip
+        assert missing.status_code == 400
+        assert missing.json()["details"][0]["parameter"] == "assetChanges[0].startDate"
+        unknown = world.api.post("/change-orders", json={"assetChanges": [
+            {"changeType": "Cancel", "assetNumber": "SUB-99999999",
+             "cancellationDate": "2025-07-01"}]})  # fmt: skip
+        assert unknown.status_code == 404
+        wrong = world.api.post("/change-orders", json={"assetChanges": [
+            {"changeType": "Teleport", "assetNumber": number}]})  # fmt: skip
+        assert wrong.status_code == 400
+
+    def test_a_changed_subscription_cannot_be_changed_by_a_stale_order(
+        self, world: World, catalog: Catalog
+    ) -> None:
+        _, number = activated(world, catalog)
+        first = change(world, {"changeType": "UpdateQuantity", "assetNumber": number,
+                               "quantity": 1, "startDate": "2025-06-11"})  # fmt: skip
+        second = change(world, {"changeType": "UpdateQuantity", "assetNumber": number,
+                                "quantity": 2, "startDate": "2025-06-11"})  # fmt: skip
+        assert world.api.post(f"/orders/{first['order']['id']}", json={}).status_code == 200
+        stale = world.api.post(f"/orders/{second['order']['id']}", json={})
+        assert stale.status_code in (200, 409)
+        # Applied in turn, both deltas count: the second builds on the first's version.
+        subscription = world.api.get(f"/orders/{first['order']['id']}?includes=assets").json()
+        quantities = [a["quantity"] for a in subscription["data"]["assets"]]
+        assert quantities == [13]

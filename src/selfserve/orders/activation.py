@@ -18,6 +18,7 @@ from selfserve.invoices import billing
 from selfserve.kit.clock import local_date
 from selfserve.numbering import Kind, next_number
 from selfserve.orders import invoicing
+from selfserve.orders.change_activation import apply_changes
 from selfserve.orders.errors import OrderNotDraft, OrderNotFound
 from selfserve.orders.schemas import ActivateOptions
 from selfserve.orders.service import ReadContext, visible_order_id
@@ -46,6 +47,7 @@ class Activation:
     currency: str
     today: date  # the customer's local date
     payment_terms_days: int
+    order_type: str = "New"
 
 
 async def activate(
@@ -56,7 +58,9 @@ async def activate(
     actor = history.actor_of(ctx.principal)
     for line in await _new_lines(conn, ctx.principal.tenant_id, order_id):
         await _create_asset(conn, ctx, act, line, actor)
-    await refresh_lifecycle(conn, ctx.principal.tenant_id, order_id)
+    changed = await apply_changes(conn, ctx, order_id, act.today)
+    for touched in await _orders_touching(conn, ctx.principal.tenant_id, order_id, changed):
+        await refresh_lifecycle(conn, ctx.principal.tenant_id, touched)
     if options.generate_invoice:
         await issue_first_invoice(conn, ctx, act, options.activate_invoice)
     await history.record(
@@ -73,14 +77,17 @@ async def _claim(conn: Conn, ctx: ReadContext, order_id: str) -> Activation:
     """Move the draft to Activated, or explain why it cannot be activated (404 / 409)."""
     sql = conn.sql()
     row = await conn.fetchrow(
-        "SELECT o.customer_id, o.currency, c.time_zone, t.payment_terms_days FROM orders o "
+        "SELECT o.customer_id, o.currency, c.time_zone, t.payment_terms_days, o.order_type "
+        "FROM orders o "
         "JOIN customers c ON c.id = o.customer_id JOIN tenants t ON t.id = o.tenant_id "
         f"WHERE o.id = {sql.p(order_id)} AND o.tenant_id = {sql.p(ctx.principal.tenant_id)}",
         sql.params,
     )
     if row is None:
         raise OrderNotFound()
-    act = Activation(order_id, conn.to_id(row[0]), row[1], local_date(ctx.now, row[2]), row[3])
+    act = Activation(
+        order_id, conn.to_id(row[0]), row[1], local_date(ctx.now, row[2]), row[3], row[4]
+    )
     sql = conn.sql()
     claimed = await conn.fetchrow(
         f"UPDATE orders SET status = 'Activated', activated_at = {sql.p(ctx.now)}, "
@@ -92,6 +99,21 @@ async def _claim(conn: Conn, ctx: ReadContext, order_id: str) -> Activation:
     if claimed is None:
         raise OrderNotDraft(await _status(conn, order_id))
     return act
+
+
+async def _orders_touching(
+    conn: Conn, tenant_id: str, order_id: str, numbers: list[str]
+) -> list[str]:
+    """This order and every other order that created or changed one of ``numbers``."""
+    if not numbers:
+        return [order_id]
+    sql = conn.sql()
+    rows = await conn.fetch(
+        f"SELECT DISTINCT order_id FROM assets WHERE tenant_id = {sql.p(tenant_id)} "
+        f"AND {sql.in_('asset_number', numbers, 'text')}",
+        sql.params,
+    )
+    return list(dict.fromkeys([order_id, *(conn.to_id(r[0]) for r in rows)]))
 
 
 async def _status(conn: Conn, order_id: str) -> str:

@@ -16,6 +16,7 @@ from selfserve.db import Conn, Row
 from selfserve.errors import InvalidParameter
 from selfserve.history import service as history
 from selfserve.invoices import billing
+from selfserve.kit.money import minor_to_decimal
 from selfserve.numbering import next_number
 from selfserve.orders import repository
 from selfserve.orders.errors import CustomerNotFound, InvalidOrder
@@ -152,7 +153,8 @@ async def _insert(conn: Conn, ctx: ReadContext, body: OrderCreate, draft: Draft)
         action="order.created", entity_type="order", entity_id=draft.order_id,
         actor=history.actor_of(principal), at=now,
         changes=history.diff({}, {"status": "Draft", "orderNumber": number,
-                                  "totalAmount": draft.totals.total_amount}),
+                                  "totalAmount": minor_to_decimal(draft.totals.total_amount,
+                                                                  draft.currency)}),
     )  # fmt: skip
 
 

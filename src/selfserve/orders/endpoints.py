@@ -16,7 +16,7 @@ from selfserve.kit.http import json_response
 from selfserve.kit.openapi import QueryDoc, documented
 from selfserve.kit.pagination import decode_cursor
 from selfserve.kit.query import integer, plain_params
-from selfserve.orders import activation, cancellation, drafts, invoicing, service
+from selfserve.orders import activation, cancellation, changes, drafts, invoicing, service
 from selfserve.orders.query import (
     FILTER_FIELDS,
     SORT_KEYS,
@@ -25,6 +25,7 @@ from selfserve.orders.query import (
     includes_of,
 )
 from selfserve.orders.schemas import (
+    ChangeOrderCreate,
     DraftResult,
     DraftResultEnvelope,
     HistoryList,
@@ -215,6 +216,28 @@ async def cancel_order(
     return await respond(tx, request, await _result(tx, ctx, canonical))
 
 
+@post(
+    "/change-orders",
+    opt={"scope": ORDERS_WRITE, "action": "change_order.created"},
+    summary="Create a draft change order",
+    operation_class=documented(body=ChangeOrderCreate),
+)
+async def create_change_order(
+    request: Request[Any, Any, Any], tx: WriteConn, ctx: Reading
+) -> Response[DraftResultEnvelope]:
+    """A Draft change order against existing subscriptions (Nue's ``assetChanges``:
+    UpdateQuantity, UpdateTerm, Renew, CoTerm, Cancel, ConvertFreeTrial, Upgrade, Downgrade,
+    Swap; several in one order). Amounts are prorated by day within the current billing
+    period; reductions are negative lines (credits). Activate it with ``POST /orders/{id}``."""
+    body = decode(await request.body(), ChangeOrderCreate)
+    order_id = await changes.create_change_order(tx, ctx, body)
+    result = DraftResult(order=(await service.get_order(tx, ctx, order_id, frozenset())).data)
+    if body.options.preview_invoice:
+        result.invoices = await invoicing.preview_of(tx, ctx.principal.tenant_id, order_id)
+    envelope = DraftResultEnvelope(status="SUCCESS", data=result)
+    return await respond(tx, request, envelope, status_code=201)
+
+
 router = Router(
     path="/",
     route_handlers=[
@@ -225,6 +248,7 @@ router = Router(
         create_order,
         activate_order,
         cancel_order,
+        create_change_order,
     ],
     tags=["Orders"],
 )

@@ -18,8 +18,10 @@ from selfserve.orders.schemas import InvoiceLinePreview, InvoicePreview
 
 LINE_COLUMNS = (
     "id, price_period, subscription_start_date, subscription_term, billing_period, quantity, "
-    "total_price, tax_rate, product_name"
+    "total_price, tax_rate, product_name, change_type"
 )
+# Changes priced by day (or a one-off span) are charged once, on their effective date.
+CHARGED_ONCE = frozenset({"UpdateQuantity", "Upgrade", "Downgrade", "Swap", "Cancel", "CoTerm"})
 
 
 async def order_lines(conn: Conn, tenant_id: str, order_id: str) -> list[Row]:
@@ -39,11 +41,11 @@ def billables(conn: Conn, rows: Sequence[Row], fallback_start: date) -> list[bil
     out = []
     for r in rows:
         start = conn.to_date(r[2]) if r[2] is not None else fallback_start
-        recurring = r[1] != "OneTime"
+        recurring = r[1] != "OneTime" and r[9] not in CHARGED_ONCE
         out.append(
             billing.BillableLine(
                 ref=conn.to_id(r[0]),
-                price_period=r[1],
+                price_period=r[1] if recurring else "OneTime",
                 start=start,
                 term_months=r[3] if recurring else None,
                 billing_period=(r[4] or "Month") if recurring else None,
@@ -129,4 +131,18 @@ async def preview_order(conn: Conn, tenant_id: str, draft: Any) -> list[InvoiceP
     start = min(line.start for line, _ in draft.lines)
     invoice = billing.first_invoice(billables(conn, rows, start), draft.currency,
                                     draft.payment_terms_days)  # fmt: skip
+    return [] if invoice is None else [preview(invoice)]
+
+
+async def preview_of(conn: Conn, tenant_id: str, order_id: str) -> list[InvoicePreview]:
+    """The first invoice of a stored draft (its currency and the tenant's payment terms)."""
+    sql = conn.sql()
+    row = await conn.fetchrow(
+        "SELECT o.currency, o.order_start_date, t.payment_terms_days FROM orders o "
+        f"JOIN tenants t ON t.id = o.tenant_id WHERE o.id = {sql.p(order_id)}",
+        sql.params,
+    )
+    assert row is not None
+    rows = await order_lines(conn, tenant_id, order_id)
+    invoice = billing.first_invoice(billables(conn, rows, conn.to_date(row[1])), row[0], row[2])
     return [] if invoice is None else [preview(invoice)]

@@ -276,3 +276,39 @@ class DraftResult(msgspec.Struct):
 class DraftResultEnvelope(msgspec.Struct):
     status: str
     data: DraftResult
+
+
+ChangeType = Literal[
+    "UpdateQuantity", "UpdateTerm", "Renew", "CoTerm", "Cancel", "ConvertFreeTrial", "Upgrade",
+    "Downgrade", "Swap",
+]  # fmt: skip
+
+
+class AssetChange(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """One change to a subscription; which fields apply depends on ``changeType`` (Nue's)."""
+
+    change_type: ChangeType
+    asset_number: Annotated[str, doc("The subscription to change", "SUB-00000001")]
+    quantity: Annotated[int | None, doc("UpdateQuantity: the delta; swaps: the new quantity")] = (
+        None
+    )
+    start_date: Annotated[date | None, doc("When the change takes effect (customer-local)")] = None
+    term: Annotated[int | None, doc("UpdateTerm: months to add (negative shortens)")] = None
+    new_term: Annotated[int | None, doc("Alias of term")] = None
+    renewal_term: Annotated[Term | None, doc("Renew: months of the new term")] = None
+    co_term_date: Annotated[date | None, doc("CoTerm: the new end date")] = None
+    cancellation_date: Annotated[date | None, doc("Cancel: first day without service")] = None
+    price_book_entry_id: Annotated[str | None, doc("Upgrade/Downgrade/Swap: the new price")] = None
+
+
+class ChangeOrderCreate(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """A draft change order against existing subscriptions, plus optional new products."""
+
+    asset_changes: Annotated[list[AssetChange], msgspec.Meta(max_length=200)] = msgspec.field(
+        default_factory=list
+    )
+    products: Annotated[list[OrderProductCreate], msgspec.Meta(max_length=200)] = msgspec.field(
+        default_factory=list
+    )
+    options: OrderOptions = msgspec.field(default_factory=OrderOptions)
+    name: Annotated[str, msgspec.Meta(max_length=200)] | None = None

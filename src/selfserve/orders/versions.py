@@ -16,6 +16,7 @@ from selfserve.db import Conn, insert_row
 from selfserve.errors import Conflict
 from selfserve.history import service as history
 from selfserve.invoices import billing
+from selfserve.kit.money import minor_to_decimal, price_to_decimal
 from selfserve.orders.pricing import LineInput
 from selfserve.orders.proration import cancel as cancel_credit
 from selfserve.orders.service import ReadContext
@@ -84,8 +85,10 @@ async def new_version(
     *,
     action: str,
     reason: str | None = None,
+    actor: history.Actor | None = None,
 ) -> dict[str, Any]:
-    """Replace ``asset`` by a new version with ``changes``; records the event with its diff."""
+    """Replace ``asset`` by a new version with ``changes``; records the event with its diff
+    (by ``actor``, the caller by default; scheduled runs pass ``history.SYSTEM``)."""
     await _retire(conn, asset)
     new = {**asset, **changes, "id": str(uuid.uuid4()), "order_id": order_id,
            "asset_version": asset["asset_version"] + 1, "last_versioned_asset_id": asset["id"],
@@ -94,15 +97,26 @@ async def new_version(
     await history.record(
         conn, tenant_id=asset["tenant_id"], customer_id=asset["customer_id"], order_id=order_id,
         asset_number=asset["asset_number"], action=action, entity_type="asset",
-        entity_id=new["id"], actor=history.actor_of(ctx.principal), at=ctx.now, reason=reason,
+        entity_id=new["id"], actor=actor or history.actor_of(ctx.principal), at=ctx.now,
+        reason=reason,
         changes=history.diff(
             {"assetVersion": asset["asset_version"]}
-            | {WIRE[k]: asset[k] for k in changes if k in WIRE},
+            | {WIRE[k]: _wire(k, asset) for k in changes if k in WIRE},
             {"assetVersion": new["asset_version"]}
-            | {WIRE[k]: new[k] for k in changes if k in WIRE},
+            | {WIRE[k]: _wire(k, new) for k in changes if k in WIRE},
         ),
     )  # fmt: skip
     return new
+
+
+def _wire(column: str, asset: dict[str, Any]) -> Any:
+    """A column's value as the API shows it (money as exact decimals)."""
+    value = asset[column]
+    if column == "total_price" and value is not None:
+        return minor_to_decimal(value, asset["currency"])
+    if column in ("price", "list_price") and value is not None:
+        return price_to_decimal(value, asset["currency"])
+    return value
 
 
 async def _retire(conn: Conn, asset: dict[str, Any]) -> None:
@@ -180,3 +194,11 @@ async def _price_period(conn: Conn, asset: dict[str, Any]) -> str:
 
 
 __all__ = ["AssetChanged", "current", "date", "live_subscriptions", "new_version"]
+
+
+async def unused_credit_price(
+    conn: Conn, asset: dict[str, Any], line: LineInput, cancellation: date
+) -> Any:
+    """The (negative) price of the prepaid time from ``cancellation`` on."""
+    paid = [p for p in await paid_periods(conn, asset) if p.end >= cancellation]
+    return cancel_credit(line, paid, cancellation, asset["currency"])
