@@ -9,6 +9,7 @@ import httpx
 
 from selfserve import idempotency
 from selfserve.auth.service import authenticate_api_key
+from selfserve.db import Lease
 from tests.fixtures import builders as b
 from tests.fixtures.app import NOW, Api
 from tests.fixtures.world import World
@@ -65,7 +66,7 @@ def test_a_request_in_flight_is_409(world: World) -> None:
     principal = world.run.run(authenticate_api_key(world.conn, world.key, NOW))
     db = client.app.state.db
     body_hash = idempotency.fingerprint("POST", "/auth/customer-tokens", b"", body(world.alice))
-    world.run.run(idempotency.reserve(db, principal, "busy", body_hash, NOW))
+    world.run.run(idempotency.reserve(Lease(db), principal, "busy", body_hash, NOW))
     response = mint(client, "busy", world.alice)
     assert response.status_code == 409
     assert response.json()["errorCode"] == "IDEMPOTENCY_IN_FLIGHT"

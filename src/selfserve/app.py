@@ -36,6 +36,7 @@ from selfserve.openapi import openapi_config, openapi_json_route, static_files_r
 from selfserve.ops import health, metrics
 from selfserve.orders.endpoints import router as orders_router
 from selfserve.orders.service import ReadContext
+from selfserve.renewals.endpoints import router as renewals_router
 
 logger = logging.getLogger("selfserve")
 
@@ -44,10 +45,9 @@ async def provide_conn(request: Request[Any, Any, Any]) -> Conn:
     return await request_lease(request.scope).read()
 
 
-async def provide_tx(state: State) -> AsyncGenerator[Conn, None]:
+async def provide_tx(request: Request[Any, Any, Any]) -> AsyncGenerator[Conn, None]:
     """The request's transaction: committed when the handler returns, rolled back if it raises."""
-    db: Database = state.db
-    async with db.write() as conn:
+    async with request_lease(request.scope).write() as conn:
         yield conn
 
 
@@ -137,6 +137,7 @@ def create_app(
             assets_router,
             invoices_router,
             catalog_router,
+            renewals_router,
             auth_router,
             static_files_router(),
             openapi_json_route(),
@@ -181,9 +182,7 @@ def create_app(
     # a request id, security headers and (for writes) an audit line too.
     app.asgi_handler = RequestIdMiddleware(
         SecurityHeadersMiddleware(
-            AuditMiddleware(
-                LeaseMiddleware(ReleaseMiddleware(app.asgi_handler, database), database)
-            )
+            AuditMiddleware(LeaseMiddleware(ReleaseMiddleware(app.asgi_handler), database))
         )
     )
     app.state.served_routes = _served_routes(app)

@@ -1,4 +1,4 @@
-"""``selfserve``: serve, migrate, seed and manage API keys.
+"""``selfserve``: serve, migrate, seed, manage API keys, and run renewals and billing.
 
 Every subcommand reads its configuration from ``SELFSERVE_*`` (see ``config.py``); flags
 override it for one run.
@@ -14,6 +14,7 @@ import secrets
 import sys
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from selfserve.config import get_settings
@@ -63,7 +64,30 @@ def _parser() -> argparse.ArgumentParser:
     seed.add_argument("--json", action="store_true")
     seed.set_defaults(handler=_seed)
     _key_commands(sub.add_parser("keys", help="create, list and revoke API keys"))
+    _run_commands(sub)
+    catalog = sub.add_parser("catalog", help="import the product catalog").add_subparsers()
+    importing = catalog.add_parser("import", help="upsert products, prices and tax rates")
+    importing.add_argument("file", help="a catalog JSON file (see docs/catalog.md)")
+    importing.add_argument("--tenant", default="demo")
+    importing.add_argument("--json", action="store_true")
+    importing.set_defaults(handler=_catalog_import)
     return parser
+
+
+def _run_commands(sub: Any) -> None:
+    """``renew`` and ``bill``: the scheduled runs, safe to repeat and to run beside the API."""
+    runs = (
+        ("renew", "renew, end and expire subscriptions whose terms ended before --as-of", _renew),
+        ("bill", "issue every invoice due by --as-of that was not issued yet", _bill),
+    )
+    for name, help_text, handler in runs:
+        command = sub.add_parser(name, help=help_text)
+        command.add_argument(
+            "--as-of", type=date.fromisoformat, required=True, help="YYYY-MM-DD (customer dates)"
+        )
+        command.add_argument("--tenant", default=None, help="one tenant's slug (default: all)")
+        command.add_argument("--json", action="store_true")
+        command.set_defaults(handler=handler)
 
 
 def _key_commands(keys: argparse.ArgumentParser) -> None:
@@ -169,6 +193,35 @@ def _seed(args: argparse.Namespace) -> int:
         )
     )
     print(json.dumps(report) if args.json else f"seeded tenant {args.tenant}: {report['counts']}")
+    return 0
+
+
+def _renew(args: argparse.Namespace) -> int:
+    from selfserve.cli_tasks import renew
+
+    return _report(_run(renew(args.as_of, args.tenant)), args.json)
+
+
+def _bill(args: argparse.Namespace) -> int:
+    from selfserve.cli_tasks import bill
+
+    return _report(_run(bill(args.as_of, args.tenant)), args.json)
+
+
+def _report(result: dict[str, Any], as_json: bool) -> int:
+    print(json.dumps(result["json"]) if as_json else result["summary"])
+    return 0
+
+
+def _catalog_import(args: argparse.Namespace) -> int:
+    from selfserve.cli_tasks import import_catalog
+
+    try:
+        raw = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise CliError(f"cannot read {args.file}: {exc.strerror}") from None
+    result = _run(import_catalog(raw, args.tenant))
+    print(json.dumps(result["json"]) if args.json else result["summary"])
     return 0
 
 

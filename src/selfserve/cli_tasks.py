@@ -161,3 +161,48 @@ async def _demo_customer(conn: Any) -> str | None:
         sql.params,
     )
     return None if value is None else str(conn.to_id(value))
+
+
+async def renew(as_of: date, tenant: str | None) -> dict[str, Any]:
+    """``selfserve renew``: renew, end and expire the subscriptions whose terms ended."""
+    from selfserve.renewals.runs import renew_run
+
+    db = _database()
+    try:
+        report = await renew_run(db, as_of=as_of, now=system_clock(), tenant=tenant)
+    finally:
+        await db.close()
+    return {"summary": report.summary(), "json": report.as_json()}
+
+
+async def bill(as_of: date, tenant: str | None) -> dict[str, Any]:
+    """``selfserve bill``: issue every invoice due by ``as_of`` that was not issued yet."""
+    from selfserve.renewals.runs import bill_run
+
+    db = _database()
+    try:
+        report = await bill_run(db, as_of=as_of, now=system_clock(), tenant=tenant)
+    finally:
+        await db.close()
+    return {"summary": report.summary(), "json": report.as_json()}
+
+
+async def import_catalog(raw: bytes, tenant: str) -> dict[str, Any]:
+    """``selfserve catalog import``: validate the whole file, then upsert it in one
+    transaction (all or nothing); the counts of created, updated and unchanged rows."""
+    from selfserve.catalog.importer import import_catalog as run_import
+    from selfserve.catalog.importer import parse_catalog
+    from selfserve.errors import ResourceNotFound
+
+    catalog = parse_catalog(raw)
+    db = _database()
+    try:
+        async with db.write() as conn:
+            tenant_id = await auth_repository.tenant_id_by_slug(conn, tenant)
+            if tenant_id is None:
+                raise ResourceNotFound(f"no tenant {tenant!r} (selfserve keys create makes one)")
+            report = await run_import(conn, conn.to_id(tenant_id), catalog, system_clock())
+    finally:
+        await db.close()
+    summary = f"imported the catalog into tenant {tenant}: {report.summary()}"
+    return {"summary": summary, "json": {"tenant": tenant, **report.as_json()}}

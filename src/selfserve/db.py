@@ -219,6 +219,11 @@ class Database(ABC):
     def write(self) -> AbstractAsyncContextManager[Conn]:
         """``async with db.write() as conn``: a connection in a transaction."""
 
+    def write_on(self, conn: Conn) -> AbstractAsyncContextManager[Conn]:
+        """A transaction on a connection the request already holds (see :class:`Lease`);
+        engines without a pool simply use :meth:`write`."""
+        return self.write()
+
     async def ping(self) -> bool:
         try:
             async with self.read() as conn:
@@ -271,6 +276,12 @@ class PostgresDatabase(Database):
     async def write(self) -> AsyncIterator[Conn]:
         async with self._acquire() as raw, raw.transaction():
             yield PgConn(raw)
+
+    @asynccontextmanager
+    async def write_on(self, conn: Conn) -> AsyncIterator[Conn]:
+        assert isinstance(conn, PgConn)
+        async with conn.raw.transaction():
+            yield conn
 
 
 def open_sqlite(path: str, *, cache_mb: int = 64, read_only: bool = False) -> sqlite3.Connection:
@@ -353,6 +364,13 @@ class Lease:
             self._manager = self.db.read()
             self._conn = await self._manager.__aenter__()
         return self._conn
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Conn]:
+        """A transaction on the request's connection: a request never holds two pooled
+        connections at once, so concurrent requests cannot starve the pool."""
+        async with self.db.write_on(await self.read()) as conn:
+            yield conn
 
     async def release(self) -> None:
         if self._manager is not None:

@@ -23,7 +23,7 @@ from litestar import Request, Response
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from selfserve.auth.principal import Principal
-from selfserve.db import Conn, Database
+from selfserve.db import Conn, Lease, request_lease
 from selfserve.errors import Conflict, InvalidParameter, SelfserveError
 from selfserve.kit.http import encoder
 
@@ -67,11 +67,11 @@ def valid_key(value: str) -> str:
 
 
 async def reserve(
-    db: Database, principal: Principal, key: str, request_hash: str, now: datetime
+    lease: Lease, principal: Principal, key: str, request_hash: str, now: datetime
 ) -> Reservation:
     """Claim the key for this request, or raise: replay (done), 409 (in flight), 422 (reused)."""
     reservation = Reservation(principal.tenant_id, principal.subject, valid_key(key))
-    async with db.write() as conn:
+    async with lease.write() as conn:
         if await _claim(conn, reservation, request_hash, now):
             return reservation
         row = await _existing(conn, reservation)
@@ -124,8 +124,8 @@ def replay_response(request: Request[Any, Any, Any], exc: Exception) -> Response
 class ReleaseMiddleware:
     """Gives the key back when the request ended without storing a response."""
 
-    def __init__(self, app: ASGIApp, db: Database) -> None:
-        self.app, self.db = app, db
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -134,7 +134,7 @@ class ReleaseMiddleware:
             state = scope.get("state", {})
             reservation = state.get("idempotency")
             if reservation is not None and not state.get("idempotency_stored"):
-                async with self.db.write() as conn:
+                async with request_lease(scope).write() as conn:
                     await _delete(conn, reservation)
 
 

@@ -76,6 +76,10 @@ RECIPES: dict[tuple[str, str], Recipe] = {
         "GET", lambda w, c: f"/orders/{w.orders[0]}/history", ok=_own_order
     ),
     ("GET", "/customers"): Recipe("GET", lambda w, c: "/customers"),
+    ("POST", "/customers"): Recipe(  # no accountNumber: each cell gets the next free one
+        "POST", lambda w, c: "/customers", ok=lambda w, c: 201,
+        body=lambda w, c: [{"name": f"Matrix {c.name}", "timeZone": "UTC", "currency": "USD"}],
+    ),
     ("POST", "/auth/customer-tokens"): Recipe(
         "POST", lambda w, c: "/auth/customer-tokens",
         body=lambda w, c: {"customerIds": [w.alice]}, ok=_mint_status,
@@ -132,7 +136,20 @@ RECIPES: dict[tuple[str, str], Recipe] = {
         body=lambda w, c: {"cancellationDate": "2025-06-01", "reason": "Test"},
         ok=lambda w, c: 200 if c.tenant_ok else 404,
     ),
+    ("GET", "/renewals"): Recipe(
+        "GET", lambda w, c: "/renewals" + (f"?customerIds={w.alice}" if c.kind == "key" else "")
+    ),
+    ("PATCH", "/subscriptions/{subscription_id}"): Recipe(
+        "PATCH", lambda w, c: f"/subscriptions/{_fresh_subscription(w)}",
+        body=lambda w, c: {"autoRenew": False}, ok=lambda w, c: 200 if c.tenant_ok else 404,
+    ),
 }  # fmt: skip
+
+
+def _fresh_subscription(world: World) -> str:
+    """A live subscription of customer A per cell, so cells cannot affect each other."""
+    return world.run.run(b.asset(world.conn, world.tenant_id, world.alice, world.orders[0],
+                                 world.product))  # fmt: skip
 
 
 def _fresh_draft(world: World) -> str:

@@ -255,8 +255,9 @@ class TestChangeOrders:
                                 "quantity": 2, "startDate": "2025-06-11"})  # fmt: skip
         assert world.api.post(f"/orders/{first['order']['id']}", json={}).status_code == 200
         stale = world.api.post(f"/orders/{second['order']['id']}", json={})
-        assert stale.status_code in (200, 409)
-        # Applied in turn, both deltas count: the second builds on the first's version.
+        assert stale.status_code == 409
+        assert stale.json()["errorCode"] == "ASSET_CHANGED" and number in stale.json()["message"]
         subscription = world.api.get(f"/orders/{first['order']['id']}?includes=assets").json()
-        quantities = [a["quantity"] for a in subscription["data"]["assets"]]
-        assert quantities == [13]
+        assert [a["quantity"] for a in subscription["data"]["assets"]] == [11]
+        second_order = world.api.get(f"/orders/{second['order']['id']}").json()["data"]
+        assert second_order["status"] == "Draft"  # nothing of the refused activation stuck

@@ -23,6 +23,7 @@ from selfserve.seed.generator import Batch, Generator, SeedSpec
 from selfserve.seed.rows import COLUMNS
 from selfserve.seed.simulate import PROMO_DISCOUNT
 from selfserve.seed.world import World, codec_for, sqlite_instant
+from tests.fixtures.database import create_pg_database, drop_pg_database, rolled_back
 
 AS_OF = date(2026, 6, 15)
 CUSTOMERS, ORDERS = 20, 150
@@ -73,6 +74,15 @@ def test_report_counts_match_the_tables(db: Db) -> None:
         )
     }
     assert per_customer[db.report.sample_customer_ids[0]] == max(per_customer.values())
+
+
+def test_the_planner_has_statistics(db: Db) -> None:
+    query = (
+        "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'orders'"
+        if db.conn.dialect == "sqlite"
+        else "SELECT count(*) FROM pg_stats WHERE tablename = 'orders'"
+    )
+    assert db.run.run(db.conn.fetchval(query)) > 0
 
 
 def test_every_line_is_priced_by_the_pricing_module(db: Db) -> None:
@@ -334,20 +344,33 @@ def test_change_events_are_json_diffs_after_creation(db: Db) -> None:
         assert actions[action] > 0, action
 
 
-def test_an_existing_tenant_with_data_is_refused(conn: Conn, run: asyncio.Runner) -> None:
-    _seed(conn, run, customers=3, orders=10)
+def test_a_tenant_with_data_is_refused_and_a_twin_gets_its_own_ids(
+    conn: Conn, run: asyncio.Runner
+) -> None:
+    first = _seed(conn, run, customers=3, orders=10)
     with pytest.raises(SeedError, match="already has data"):
         _seed(conn, run, customers=3, orders=10)
+    twin = _seed(conn, run, slug="twin", customers=3, orders=10)  # same seed, other tenant
+    assert twin.tenant_id != first.tenant_id
+    assert not set(twin.sample_customer_ids) & set(first.sample_customer_ids)
 
 
-def test_an_existing_empty_tenant_is_filled(conn: Conn, run: asyncio.Runner) -> None:
+def test_an_existing_empty_tenant_is_filled_on_its_terms(conn: Conn, run: asyncio.Runner) -> None:
     tenant_id = str(uuid.UUID(int=1))
     sql = conn.sql()
-    insert = "INSERT INTO tenants (id, slug, name, created_at) VALUES ({}, 'empty', 'Empty', {})"
+    insert = (
+        "INSERT INTO tenants (id, slug, name, payment_terms_days, created_at)"
+        " VALUES ({}, 'empty', 'Empty', 14, {})"
+    )
     run.run(conn.execute(insert.format(sql.p(tenant_id), sql.p(AS_OF)), sql.params))
-    report = _seed(conn, run, slug="empty", customers=3, orders=10)
+    report = _seed(conn, run, slug="empty", customers=3, orders=40)
     assert report.tenant_id == tenant_id
-    assert Db(conn, run, report).value("SELECT count(*) FROM orders WHERE tenant_id = {}") == 10
+    db = Db(conn, run, report)
+    assert db.value("SELECT count(*) FROM orders WHERE tenant_id = {}") == 40
+    invoices = db.rows("SELECT invoice_date, due_date FROM invoices WHERE tenant_id = {}")
+    assert invoices
+    for invoice_date, due_date in invoices:
+        assert conn.to_date(due_date) - conn.to_date(invoice_date) == timedelta(days=14)
 
 
 def test_as_of_defaults_to_today(conn: Conn, run: asyncio.Runner) -> None:
@@ -413,10 +436,23 @@ ORDER BY 1, 2
 
 
 def test_bulk_load_restores_every_index_and_key(
-    conn: Conn, run: asyncio.Runner, monkeypatch: pytest.MonkeyPatch
+    postgres_url: str, run: asyncio.Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if conn.dialect != "postgresql":
-        pytest.skip("the bulk path (indexes and keys set aside) is PostgreSQL only")
+    """PostgreSQL only (the bulk path sets keys aside), in a database of its own: the bulk
+    path needs empty big tables, which other tests' committed data would not leave."""
+    url = run.run(create_pg_database())
+    try:
+        manager = rolled_back(url)
+        conn = run.run(manager.__aenter__())
+        try:
+            _check_bulk_restore(conn, run, monkeypatch)
+        finally:
+            run.run(manager.__aexit__(None, None, None))
+    finally:
+        run.run(drop_pg_database(url))
+
+
+def _check_bulk_restore(conn: Conn, run: asyncio.Runner, monkeypatch: pytest.MonkeyPatch) -> None:
     before = [tuple(row) for row in run.run(conn.fetch(_CATALOG))]
     during: list[int] = []
     original = loader._drop_constraints

@@ -80,7 +80,7 @@ async def _reserve_idempotency_key(
     )
     state = connection.app.state
     connection.state.idempotency = await idempotency.reserve(
-        state.db, principal, key, request_hash, state.clock()
+        request_lease(connection.scope), principal, key, request_hash, state.clock()
     )
 
 

@@ -1,4 +1,4 @@
-"""SQL for the catalog: the tenant's products and their price book entries.
+"""SQL for the catalog: the tenant's products, their price book entries and tax rates.
 
 The catalog belongs to the tenant, not to a customer: every statement is scoped by tenant.
 """
@@ -75,5 +75,69 @@ async def entries_for(
     return await conn.fetch(
         f"SELECT {ENTRY_COLUMNS} FROM price_book_entries WHERE {' AND '.join(where)} "
         "ORDER BY product_id, currency, price_period, id",
+        sql.params,
+    )
+
+
+# Writing the catalog (``selfserve catalog import``).
+
+
+async def products_by_sku(conn: Conn, tenant_id: str, skus: Sequence[str]) -> list[Row]:
+    """``(id, sku, name, description, product_category)`` of the tenant's products."""
+    sql = conn.sql()
+    return await conn.fetch(
+        "SELECT id, sku, name, description, product_category FROM products "
+        f"WHERE tenant_id = {sql.p(tenant_id)} AND {sql.in_('sku', skus, 'text')}",
+        sql.params,
+    )
+
+
+async def update_product(
+    conn: Conn, product_id: str, name: str, description: str | None, category: str, now: Any
+) -> None:
+    sql = conn.sql()
+    await conn.execute(
+        f"UPDATE products SET name = {sql.p(name)}, description = {sql.p(description)}, "
+        f"product_category = {sql.p(category)}, updated_at = {sql.p(now)} "
+        f"WHERE id = {sql.p(product_id)}",
+        sql.params,
+    )
+
+
+async def entries_by_key(conn: Conn, tenant_id: str, product_ids: Sequence[Any]) -> list[Row]:
+    """``(id, product_id, currency, price_period, list_price, active)`` of the products'
+    entries; where one (product, currency, period) has several, the active and newest first."""
+    sql = conn.sql()
+    return await conn.fetch(
+        "SELECT id, product_id, currency, price_period, list_price, active "
+        f"FROM price_book_entries WHERE tenant_id = {sql.p(tenant_id)} "
+        f"AND {sql.in_('product_id', product_ids)} "
+        "ORDER BY product_id, currency, price_period, active DESC, created_at DESC, id",
+        sql.params,
+    )
+
+
+async def update_entry(conn: Conn, entry_id: str, list_price: int, active: bool) -> None:
+    sql = conn.sql()
+    await conn.execute(
+        f"UPDATE price_book_entries SET list_price = {sql.p(list_price)}, "
+        f"active = {sql.p(active)} WHERE id = {sql.p(entry_id)}",
+        sql.params,
+    )
+
+
+async def tax_rates(conn: Conn, tenant_id: str) -> list[Row]:
+    """``(country, rate)`` of the tenant."""
+    sql = conn.sql()
+    return await conn.fetch(
+        f"SELECT country, rate FROM tax_rates WHERE tenant_id = {sql.p(tenant_id)}", sql.params
+    )
+
+
+async def update_tax_rate(conn: Conn, tenant_id: str, country: str, rate: int) -> None:
+    sql = conn.sql()
+    await conn.execute(
+        f"UPDATE tax_rates SET rate = {sql.p(rate)} "
+        f"WHERE tenant_id = {sql.p(tenant_id)} AND country = {sql.p(country)}",
         sql.params,
     )

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, Router, get
+from litestar import Request, Response, Router, get, post
 from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import FromPath
 
-from selfserve.auth.scopes import CUSTOMERS_READ
-from selfserve.customers import service
-from selfserve.customers.schemas import CustomerEnvelope, CustomerList
-from selfserve.deps import Caller, DbConn
+from selfserve.auth.scopes import CUSTOMERS_READ, CUSTOMERS_WRITE
+from selfserve.customers import creation, service
+from selfserve.customers.schemas import (
+    CustomerBatch,
+    CustomerCreate,
+    CustomerEnvelope,
+    CustomerList,
+    CustomersCreated,
+)
+from selfserve.deps import Caller, DbConn, Reading, WriteConn
 from selfserve.errors import InvalidParameter
+from selfserve.idempotency import respond
+from selfserve.kit.body import decode
 from selfserve.kit.http import json_response
 from selfserve.kit.openapi import QueryDoc, documented
 from selfserve.kit.pagination import decode_cursor
@@ -57,4 +65,27 @@ async def get_customer(
     return json_response(request, await service.get_customer(conn, principal, customer_id))
 
 
-router = Router(path="/", route_handlers=[list_customers, get_customer], tags=["Customers"])
+@post(
+    "/customers",
+    opt={"scope": CUSTOMERS_WRITE, "action": "customer.created"},
+    summary="Create customers",
+    operation_class=documented(body=CustomerBatch),
+)
+async def create_customers(
+    request: Request[Any, Any, Any], tx: WriteConn, ctx: Reading
+) -> Response[CustomersCreated]:
+    """Create 1 to 200 customers (a JSON array, Nue's shape), all or nothing: any invalid
+    item (400), unknown ``parentCustomerId`` (404) or taken ``accountNumber`` (409) fails the
+    whole batch, naming the item (``[3].timeZone``), and nothing is written. The created
+    customers come back in request order; ``accountNumber`` defaults to the next ``ACC-``
+    number of the tenant."""
+    plain_params(request.scope["query_string"], set())
+    items = decode(await request.body(), list[CustomerCreate])
+    created = await creation.create_customers(tx, ctx.principal, ctx.now, items)
+    envelope = CustomersCreated(status="SUCCESS", data=created)
+    return await respond(tx, request, envelope, status_code=201)
+
+
+router = Router(
+    path="/", route_handlers=[list_customers, get_customer, create_customers], tags=["Customers"]
+)

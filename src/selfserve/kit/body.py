@@ -51,7 +51,9 @@ def decode(body: bytes, type_: type[T], *, max_depth: int = 32) -> T:
         text = str(exc)
         unknown = _UNKNOWN.search(text)
         at = _AT.search(text)
-        field = unknown[1] if unknown else (at[1] if at and at[1] else "body")
+        path = at[1] if at else ""
+        # A field missing from or unknown to a nested object is named with its path.
+        field = ".".join(part for part in (path, unknown[1] if unknown else "") if part) or "body"
         raise InvalidParameter(field, f"Invalid body: {text}.") from None
     except msgspec.DecodeError:
         raise InvalidParameter("body", "The body must be valid JSON.") from None

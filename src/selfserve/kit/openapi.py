@@ -25,10 +25,14 @@ class QueryDoc:
 
 
 def json_body_schema(body: type[Any]) -> dict[str, Any]:
-    """The JSON Schema of a flat msgspec Struct, inlined (it has no nested definitions)."""
+    """The JSON Schema of a flat msgspec Struct (or an array of one), inlined (it has no
+    nested definitions)."""
     schema = msgspec.json.schema(body)
-    name = schema["$ref"].rsplit("/", 1)[-1]
-    return dict(schema["$defs"][name])
+    defs = schema.pop("$defs", {})
+    if schema.get("type") == "array":  # e.g. POST /customers: a batch of one Struct
+        schema["items"] = dict(defs[schema["items"]["$ref"].rsplit("/", 1)[-1]])
+        return schema
+    return dict(defs[schema["$ref"].rsplit("/", 1)[-1]])
 
 
 def documented(*params: QueryDoc, body: type[Any] | None = None) -> type[Operation]:

@@ -12,7 +12,7 @@ change_events = Table(
     Column("customer_id", GUID, ForeignKey("customers.id"), nullable=False),
     Column("order_id", GUID, ForeignKey("orders.id"), nullable=True),
     Column("asset_number", String(16), nullable=True),
-    Column("entity_type", String(16), nullable=False, comment="order | asset | invoice"),
+    Column("entity_type", String(16), nullable=False, comment="order | asset | invoice | customer"),
     Column("entity_id", GUID, nullable=False),
     Column("action", String(64), nullable=False, comment="e.g. order.activated"),
     Column("actor_type", String(16), nullable=False, comment="api_key | customer | system"),

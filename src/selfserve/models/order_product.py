@@ -18,6 +18,12 @@ order_products = Table(
     Column("product_category", String(40), nullable=False),
     Column("change_type", String(32), nullable=False, server_default="New"),
     Column("asset_number", String(16), nullable=True, comment="the asset a change line changes"),
+    Column(
+        "asset_version",
+        Integer,
+        nullable=True,
+        comment="the version a change line was priced against; activation requires it current",
+    ),
     Column("quantity", BigInteger, nullable=False),
     Column("price_period", String(16), nullable=False, comment="Month | Year | OneTime"),
     Column("list_price", BigInteger, nullable=False, comment="micro-units per price period"),

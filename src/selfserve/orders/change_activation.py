@@ -19,7 +19,7 @@ from selfserve.orders.service import ReadContext
 LINE_COLUMNS = (
     "change_type, asset_number, quantity, subscription_start_date, subscription_end_date, "
     "subscription_term, product_id, price_book_entry_id, product_name, list_price, "
-    "sales_price, total_price"
+    "sales_price, total_price, asset_version"
 )
 ACTIONS = {
     "UpdateQuantity": "subscription.quantity_changed",
@@ -48,11 +48,16 @@ async def apply_changes(conn: Conn, ctx: ReadContext, order_id: str, today: date
     numbers = list(dict.fromkeys(r[1] for r in rows))
     for number in numbers:
         asset = await versions.current(conn, ctx.principal.tenant_id, number)
-        if asset is None or asset["status"] not in versions.LIVE:
-            state = "gone" if asset is None else asset["status"]
-            raise Conflict(f"{number} is {state}; this change order can no longer be applied.",
-                           error_code="ASSET_CHANGED")  # fmt: skip
         mine = [r for r in rows if r[1] == number]
+        if asset is None or asset["asset_version"] != mine[0][12]:
+            raise versions.AssetChanged(
+                f"{number} changed since this change order was priced (it is at version "
+                f"{asset['asset_version'] if asset else '?'}, the order at {mine[0][12]}); "
+                "create a new change order."
+            )
+        if asset["status"] not in versions.LIVE:
+            raise Conflict(f"{number} is {asset['status']}; this change order can no longer be "
+                           "applied.", error_code="ASSET_CHANGED")  # fmt: skip
         changes, action = _changes(conn, asset, mine, today)
         await versions.new_version(conn, ctx, asset, order_id, changes, action=action)
     return numbers

@@ -22,7 +22,6 @@ from .lifecycle import between
 from .model import Customer, Invoice, InvoiceLine, Line, Order
 from .world import Picker, World
 
-PAYMENT_TERMS_DAYS = 30  # the tenant's payment_terms_days
 INVOICES_PER_ORDER = Picker([(1, 40), (2, 30), (3, 30)])
 Charge = tuple[Line, int, int, int | None]  # (order line, amount, period start, period end)
 
@@ -95,7 +94,7 @@ def _invoice(w: World, c: Customer, order: Order, day: int, charges: list[Charge
         status="Active",
         payment_status="NotTransferred",
         invoice_date=day,
-        due_date=day + PAYMENT_TERMS_DAYS,
+        due_date=day + w.terms.payment_terms_days,
         start=day,
         end=max(ends, default=None),
         amount_without_tax=net,

@@ -15,7 +15,6 @@ from datetime import date
 from selfserve.db import Dialect
 from selfserve.kit.clock import zone
 
-from .billing import PAYMENT_TERMS_DAYS
 from .calendar import DAY, HOUR, MINUTE, standard_offset
 from .catalog import (
     ADD_ONS,
@@ -31,15 +30,14 @@ from .catalog import (
     list_price,
     periods_of,
 )
-from .lifecycle import GRACE_DAYS, between
+from .lifecycle import between
 from .model import Customer, Product
 from .rows import COLUMNS, STREAMED, Row, RowWriter
 from .simulate import History, Shop
-from .world import NUMBER_KINDS, Picker, World, codec_for
+from .world import NUMBER_KINDS, Picker, TenantTerms, World, codec_for
 
 Batch = dict[str, list[Row]]
 CHILD_SHARE = 0.1
-RENEWAL_NOTICE_DAYS = 30
 BILLING_RUN_LOCAL_HOUR = 6
 SAMPLE_SIZE = 5
 
@@ -79,12 +77,18 @@ class SeedSpec:
 class Generator:
     """Yields the rows of one seeded tenant; ``counts`` tallies what was produced."""
 
-    def __init__(self, spec: SeedSpec, dialect: Dialect, tenant_id: str | None = None) -> None:
+    def __init__(
+        self,
+        spec: SeedSpec,
+        dialect: Dialect,
+        tenant_id: str | None = None,
+        terms: TenantTerms | None = None,
+    ) -> None:
+        """``tenant_id`` and ``terms`` describe an existing, empty tenant to fill."""
         spec.validate()
         self.spec = spec
-        w = self.w = World(
-            f"selfserve-seed:{spec.seed}:{spec.tenant_slug}", spec.as_of, codec_for(dialect)
-        )
+        key = f"selfserve-seed:{spec.seed}:{spec.tenant_slug}"
+        w = self.w = World(key, spec.as_of, codec_for(dialect), terms)
         drawn = w.uid()  # drawn even when reusing a tenant, so the rest of the stream is the same
         w.tenant_id = tenant_id or drawn
         w.api_keys = tuple("ak_" + w.uid().replace("-", "")[:24] for _ in range(3))
@@ -107,9 +111,10 @@ class Generator:
         """Tenant, tax rates and catalog, in foreign-key order."""
         w, spec = self.w, self.spec
         created = w.codec.instant(w.start_us - 60 * DAY)
+        terms = w.terms
         tenant = (
-            w.tenant_id, spec.tenant_slug, spec.tenant_name, RENEWAL_NOTICE_DAYS,
-            PAYMENT_TERMS_DAYS, GRACE_DAYS, created,
+            w.tenant_id, spec.tenant_slug, spec.tenant_name, terms.renewal_notice_days,
+            terms.payment_terms_days, terms.grace_period_days, created,
         )  # fmt: skip
         rows: Batch = {
             "tenants": [tenant] if with_tenant else [],

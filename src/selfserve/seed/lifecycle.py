@@ -15,7 +15,6 @@ from .catalog import ASSET_TYPE, CANCELLATION_REASONS, NUMBER_KIND
 from .model import Chain, Customer, Line, Order, Version
 from .world import World
 
-GRACE_DAYS = 30  # the tenant's grace_period_days: Ended turns into Expired after it
 PENDING_CANCEL_DAYS = 60  # how far after as_of a scheduled cancellation may take effect
 AUTO_RENEW_SHARE = 0.7
 RENEWAL_TERM = 12
@@ -203,7 +202,7 @@ class Lifecycle:
 
     def settle(self) -> None:
         """Statuses as of ``as_of``; only the newest version of an asset is current."""
-        as_of = self.w.as_of
+        as_of, grace = self.w.as_of, self.w.terms.grace_period_days
         for chain in self.chains:
             for old in chain.versions[:-1]:
                 old.auto_renew = chain.auto_renew
@@ -217,7 +216,7 @@ class Lifecycle:
             elif cur.start > as_of:
                 cur.status = "Pending"
             elif cur.end is not None and cur.end < as_of:
-                cur.status = "Expired" if as_of - cur.end > GRACE_DAYS else "Ended"
+                cur.status = "Expired" if as_of - cur.end > grace else "Ended"
             else:
                 cur.status = "Active"
                 cur.auto_renew = chain.auto_renew

@@ -15,6 +15,7 @@ from selfserve.db import Conn, PgConn, SqliteConn
 
 from .generator import Generator, SeedSpec
 from .rows import COLUMNS, STREAMED, Row
+from .world import TenantTerms
 
 BULK_MIN_ORDERS = 20_000  # below this, plain COPY into indexed tables is already fast
 BIG_TABLES = ("orders", "order_products", "assets", "invoices", "invoice_lines", "change_events")
@@ -46,8 +47,13 @@ async def seed(
 ) -> SeedReport:
     """Fill the tenant ``tenant_slug`` (created if missing) with a deterministic demo dataset.
 
-    The rows are a pure function of the arguments (``as_of`` defaults to today's UTC date).
-    Raises :class:`SeedError` when the tenant already has customers, catalog or orders.
+    The rows are a pure function of the arguments: ``seed`` and ``tenant_slug`` key the random
+    stream (two tenants seeded alike never share ids) and ``as_of`` (default: today's UTC
+    date) is "now". Call it inside a write transaction; a large load into an empty PostgreSQL
+    database then sets the big tables' indexes and keys aside until the rows are in.
+
+    Raises :class:`SeedError` when the tenant already has customers, catalog or orders, and
+    ``ValueError`` for counts that cannot be met (more big customers than customers, ...).
     """
     spec = SeedSpec(
         as_of=as_of or datetime.datetime.now(datetime.UTC).date(),
@@ -61,7 +67,8 @@ async def seed(
     )
     spec.validate()
     existing = await _existing_tenant(conn, tenant_slug)
-    generator = Generator(spec, conn.dialect, tenant_id=existing)
+    tenant_id, terms = existing or (None, None)
+    generator = Generator(spec, conn.dialect, tenant_id, terms)
     await _load(conn, generator, with_tenant=existing is None)
     return SeedReport(
         tenant_id=generator.tenant_id,
@@ -82,14 +89,23 @@ async def _load(conn: Conn, generator: Generator, with_tenant: bool) -> None:
             await _insert(conn, table, batch[table])
     for statement in restore:
         await conn.execute(statement)
-    if bulk:
+    # Fresh statistics: without them SQLite (which never gathers any by itself) plans the
+    # per-customer reads through the tenant indexes and reads the whole tenant.
+    if isinstance(conn, PgConn):
         await conn.execute("ANALYZE " + ", ".join(("customers", *BIG_TABLES)))
+    else:
+        await conn.execute("ANALYZE")
     await _upsert_sequences(conn, generator.sequence_rows())
 
 
-async def _existing_tenant(conn: Conn, slug: str) -> str | None:
+async def _existing_tenant(conn: Conn, slug: str) -> tuple[str, TenantTerms] | None:
+    """The id and settings of the tenant ``slug`` if it exists; SeedError if it has data."""
     sql = conn.sql()
-    row = await conn.fetchrow(f"SELECT id FROM tenants WHERE slug = {sql.p(slug)}", sql.params)
+    row = await conn.fetchrow(
+        "SELECT id, renewal_notice_days, payment_terms_days, grace_period_days FROM tenants"
+        f" WHERE slug = {sql.p(slug)}",
+        sql.params,
+    )
     if row is None:
         return None
     tenant_id = conn.to_id(row[0])
@@ -100,7 +116,7 @@ async def _existing_tenant(conn: Conn, slug: str) -> str | None:
             raise SeedError(
                 f"tenant {slug!r} already has data ({table}); seed fills only an empty tenant"
             )
-    return tenant_id
+    return tenant_id, TenantTerms(row[1], row[2], row[3])
 
 
 async def _bulk_mode(conn: Conn, orders: int) -> bool:

@@ -49,7 +49,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id", "tenant_id", "order_id", "line_number", "product_id", "price_book_entry_id",
         "product_name", "product_sku", "product_category", "change_type", "asset_number",
         "quantity", "price_period", "list_price", "sales_price", "discount", "list_amount",
-        "discount_amount", "system_discount_amount", "total_price", "tax_amount",
+        "discount_amount", "system_discount_amount", "total_price", "tax_amount", "tax_rate",
         "subscription_start_date", "subscription_end_date", "subscription_term", "billing_period",
     ),
     "assets": (
@@ -162,8 +162,8 @@ class RowWriter:
             spec.name, spec.sku, spec.category, line.change_type, line.asset_number,
             line.quantity, line.price_period, line.list_price, p.sales_price, line.discount,
             p.list_amount, p.discount_amount, p.system_discount_amount, p.total_price,
-            p.tax_amount, day(line.start), None if line.end is None else day(line.end),
-            line.term, line.billing_period,
+            p.tax_amount, self.c.tax_rate, day(line.start),
+            None if line.end is None else day(line.end), line.term, line.billing_period,
         )  # fmt: skip
 
     def _asset(self, v: Version) -> Row:

@@ -21,7 +21,9 @@ from .world import Picker, World
 
 TERMS = Picker([(12, 60), (24, 25), (36, 15)])
 MONTHLY_BILLING = Picker([("Month", 55), ("Quarter", 30), ("Semi-Annual", 5), ("Annual", 10)])
+PLAN_SHARE = 0.85  # new orders that include a platform plan
 EXTRAS_WITH_PLAN = Picker([(0, 15), (1, 30), (2, 30), (3, 25)])
+YEARLY_SHARE = 0.3  # new orders priced by the year (billed annually)
 DISCOUNTS = (0, 0, 0, 0, 0, 0, 500, 500, 1000, 1500)  # hundredths of a percent
 PROMO_DISCOUNT = 250  # a system (automatic) discount some undiscounted new lines get
 PROMO_SHARE = 0.04
@@ -114,9 +116,9 @@ class History(Lifecycle):
 
     def _products(self) -> list[Product]:
         rng = self.rng
-        if rng.random() < 0.85:
+        if rng.random() < PLAN_SHARE:
             chosen, extras = [self.shop.plans(rng)], EXTRAS_WITH_PLAN(rng)
-        else:
+        else:  # an add-on or two on their own: hardware, training, more seats
             chosen, extras = [], 1 + int(rng.random() < 0.4)
         for _ in range(extras * 3):  # sampling without replacement, a few tries per pick
             if len(chosen) == MAX_LINES or extras == 0:
@@ -129,7 +131,7 @@ class History(Lifecycle):
 
     def _new(self, created: int, today: int) -> Order:
         rng = self.rng
-        yearly = rng.random() < 0.3
+        yearly = rng.random() < YEARLY_SHARE
         term = TERMS(rng)
         billing = "Annual" if yearly else MONTHLY_BILLING(rng)
         lines = []

@@ -52,6 +52,15 @@ def codec_for(dialect: Dialect) -> Codec:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class TenantTerms:
+    """The tenant settings the data depends on; the schema's defaults for a new tenant."""
+
+    renewal_notice_days: int = 30
+    payment_terms_days: int = 30  # invoice date to due date
+    grace_period_days: int = 30  # an Ended subscription turns Expired after it
+
+
 class Picker(Generic[T]):
     """Weighted choice by bisecting cumulative weights (``random.choices`` is slower)."""
 
@@ -69,8 +78,11 @@ class Picker(Generic[T]):
 class World:
     """Everything a run shares: randomness, "now", counters and the price cache."""
 
-    def __init__(self, key: str, as_of: date, codec: Codec) -> None:
+    def __init__(
+        self, key: str, as_of: date, codec: Codec, terms: TenantTerms | None = None
+    ) -> None:
         self.rng = random.Random(key)  # noqa: S311 - reproducible demo data, not secrets
+        self.terms = terms or TenantTerms()
         self._bits = self.rng.getrandbits
         self.codec = codec
         self.as_of = as_of.toordinal()

@@ -1,0 +1,2 @@
+"""Renewals: upcoming renewals, the auto-renew setting, and the scheduled renewal and billing
+runs (``selfserve renew``, ``selfserve bill``)."""

@@ -1,0 +1,51 @@
+"""Wire contract of GET /renewals and PATCH /subscriptions/{id}."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+from selfserve.assets.schemas import SubscriptionRead
+from selfserve.kit.pagination import Pagination
+from selfserve.kit.schemas import Day, Money, doc
+
+
+class RenewalRead(SubscriptionRead):
+    """A live subscription whose term ends within the window, with its next term projected
+    at the current price and quantity."""
+
+    days_until_renewal: Annotated[int, doc("From the customer's today to endDate", 21)]
+    projected_renewal_start_date: Annotated[
+        Day | None, doc("The day after endDate; null when the subscription cannot renew")
+    ]
+    projected_renewal_end_date: Annotated[
+        Day | None, doc("Start + renewalTerm months - 1 day", "2027-06-30")
+    ]
+    projected_renewal_amount: Annotated[
+        Money | None, doc("Price of the next term without tax (current price × quantity)", 5346.0)
+    ]
+    projected_renewal_tax_amount: Annotated[
+        Money | None, doc("Tax on it, at the rate of the line that sold the subscription", 441.04)
+    ]
+
+
+class RenewalList(msgspec.Struct):
+    """A page of upcoming renewals, the soonest first."""
+
+    status: Annotated[str, doc("SUCCESS", "SUCCESS")]
+    data: list[RenewalRead]
+    pagination: Pagination
+
+
+class SubscriptionPatch(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """The settings of a subscription that change without a new version."""
+
+    auto_renew: Annotated[bool, doc("Renew automatically when the term ends", False)]
+
+
+class SubscriptionPatchResult(msgspec.Struct):
+    """Nue's answer to PATCH /subscriptions/{id}: ``data`` is an array of the subscription."""
+
+    status: Annotated[str, doc("SUCCESS", "SUCCESS")]
+    data: list[SubscriptionRead]
