@@ -1,0 +1,175 @@
+"""HTTP runs against a live granian server: warm-up, measured load, CPU and memory readings."""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import asyncpg
+import psutil
+
+from bench.capture import orders_path
+from bench.common import BIN, HOST, ROOT, WARMUP_S, WORKERS, env_for, log, run_async
+from bench.load import LoadResult, Target, drive
+from bench.procs import (
+    cpu_seconds,
+    free_port,
+    launched,
+    main_rss_mb,
+    postgres_procs,
+    tree,
+    wait_http,
+    wait_quiet,
+    workers,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRun:
+    label: str
+    load: LoadResult
+    server_cpu_ms: float | None  # CPU of the whole granian process tree per request
+    db_cpu_ms: float | None  # CPU of the PostgreSQL backends serving the database, per request
+    loadgen_cpu_ms: float | None  # CPU of wrk per request
+    machine_busy: float  # share of all cores busy during the run (0..1)
+    other_cpu_share: float  # busy share not explained by server, PostgreSQL and wrk (0..1)
+    worker_rss_mb: list[float]
+    worker_uss_mb: list[float]
+    main_rss_mb: float
+    workers_stable: bool  # the same worker PIDs before and after the run
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["load"]["errors"] = self.load.errors
+        return out
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, over all cores."""
+    times = psutil.cpu_times()
+    idle = times.idle + getattr(times, "iowait", 0.0)
+    total = times.user + times.nice + times.system + idle + times.irq + times.softirq
+    total += getattr(times, "steal", 0.0)
+    return total - idle, total
+
+
+def background_busy(seconds: float) -> float:
+    """Share of all cores busy over ``seconds`` while the benchmark itself is idle."""
+    before = _busy()
+    time.sleep(seconds)
+    after = _busy()
+    return (after[0] - before[0]) / max(after[1] - before[1], 1e-9)
+
+
+def _per_request(seconds: float, requests: int) -> float | None:
+    return 1000 * seconds / requests if requests else None
+
+
+def measure(
+    target: Target, seconds: int, label: str, server_pid: int, pg_db: str | None
+) -> HttpRun:
+    """A 2 s warm-up, then the measured run, with CPU read around the measured run only."""
+    wait_quiet()
+    drive(target, WARMUP_S, f"{label}-warmup")
+    procs = tree(server_pid)
+    before_pids = sorted(p.pid for p in procs)
+    postgres = postgres_procs(pg_db) if pg_db else []
+    cpu0, db0, gen0, busy0 = cpu_seconds(procs), cpu_seconds(postgres), _children_cpu(), _busy()
+    load = drive(target, seconds, label)
+    cpu1, db1, gen1, busy1 = cpu_seconds(procs), cpu_seconds(postgres), _children_cpu(), _busy()
+    n = load.requests
+    after = tree(server_pid)
+    mem = workers(server_pid)
+    used = (cpu1 - cpu0) + (db1 - db0) + (gen1 - gen0)
+    total = max(busy1[1] - busy0[1], 1e-9)
+    run = HttpRun(
+        label=label,
+        load=load,
+        server_cpu_ms=_per_request(cpu1 - cpu0, n),
+        db_cpu_ms=_per_request(db1 - db0, n) if pg_db else None,
+        loadgen_cpu_ms=_per_request(gen1 - gen0, n),
+        machine_busy=(busy1[0] - busy0[0]) / total,
+        other_cpu_share=max(0.0, (busy1[0] - busy0[0]) - used) / total,
+        worker_rss_mb=[round(w.rss_mb, 1) for w in mem],
+        worker_uss_mb=[round(w.uss_mb, 1) for w in mem],
+        main_rss_mb=round(main_rss_mb(server_pid), 1),
+        workers_stable=before_pids == sorted(p.pid for p in after),
+    )
+    cpu = "–" if run.server_cpu_ms is None else f"{run.server_cpu_ms:.2f}"
+    log(
+        f"{label}: {load.rps:,.0f} req/s, p50 {load.p50_ms:.1f} ms, p99 {load.p99_ms:.1f} ms, "
+        f"server CPU {cpu} ms/req, errors {load.errors}"
+    )
+    return run
+
+
+@contextmanager
+def app_server(url: str, name: str) -> Iterator[tuple[int, str]]:
+    """``selfserve serve`` with 2 workers on 127.0.0.1, exactly as in production."""
+    port = free_port()
+    argv = [str(BIN / "selfserve"), "serve", "--host", HOST, "--port", str(port)]
+    argv += ["--workers", str(WORKERS)]
+    with launched(argv, name, env=env_for(url), cwd=ROOT) as proc:
+        base = f"http://{HOST}:{port}"
+        wait_http(base + "/health", proc)
+        yield proc.pid, base
+
+
+@contextmanager
+def hello_server() -> Iterator[tuple[int, str]]:
+    """The bare ASGI hello app under the same granian configuration."""
+    port = free_port()
+    argv = [sys.executable, "-m", "bench.hello", "--port", str(port), "--workers", str(WORKERS)]
+    with launched(argv, "hello-server", env=env_for("sqlite://"), cwd=ROOT) as proc:
+        base = f"http://{HOST}:{port}"
+        wait_http(base + "/", proc)
+        yield proc.pid, base
+
+
+async def _pg_xacts(url: str) -> int:
+    conn = await asyncpg.connect(url)
+    try:
+        value = await conn.fetchval(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database "
+            "WHERE datname = current_database()"
+        )
+    finally:
+        await conn.close()
+    return int(value)
+
+
+def _get(url: str, key: str) -> int:
+    request = urllib.request.Request(url, headers={"nue-api-key": key})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        response.read()
+        return int(response.status)
+
+
+def pg_round_trips(url: str, key: str, customers: list[str], n: int = 200) -> dict[str, float]:
+    """Server-side transactions per GET /orders, counted by PostgreSQL itself.
+
+    Every statement outside an explicit transaction is one transaction in
+    ``pg_stat_database``; backends flush these counters when they exit, so the count is read
+    after the server (and so its connections) stopped. A fresh server answers one /health
+    (one ``SELECT 1`` and one pool reset) and then ``n`` sequential page-50 requests.
+    """
+    before = run_async(_pg_xacts(url))  # this reading itself adds one transaction
+    with app_server(url, "pg-round-trips-server") as (_, base):
+        statuses = [
+            _get(base + orders_path(customers[i % len(customers)], 50), key) for i in range(n)
+        ]
+    time.sleep(1.5)
+    after = run_async(_pg_xacts(url))
+    counted = after - before - 1 - 2
+    return {"requests": n, "ok": sum(s == 200 for s in statuses), "per_request": counted / n}

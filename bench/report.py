@@ -1,0 +1,334 @@
+"""Renders docs/performance.md from a benchmark summary (``bench/results/summary.json``).
+
+``python -m bench.report`` re-renders the document from the last summary without measuring.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench import notes
+from bench.common import DOC, RESULTS, ROOT, load_json
+from bench.md import num as _f
+from bench.md import table
+from bench.targets import LABELS, denominator, evaluate, floor_rps, median_run, rps, runs
+
+
+def _machine(summary: dict[str, Any]) -> str:
+    m = summary["machine"]
+    pg = m.get("postgresql", {})
+    packages = ", ".join(f"{k} {v}" for k, v in m["packages"].items())
+    rows = [
+        ["code measured", f"selfserve at {m.get('revision', 'unknown')}"],
+        ["CPU", f"{m['cpu']}, {m['cores']} cores (/proc/cpuinfo, os.cpu_count)"],
+        ["memory", f"{m['memory_gib']} GiB"],
+        ["OS / kernel", f"{m['os']} / Linux {m['kernel']}"],
+        ["Python", m["python"]],
+        ["packages", packages],
+        ["PostgreSQL", ", ".join(f"{k} {v}" for k, v in pg.items()) or "not used"],
+        ["SQLite", f"{m['sqlite']} (file {m.get('sqlite_file_mb', '–')} MB)"],
+        ["load generator", m["wrk"] if summary["settings"]["load_tool"] == "wrk" else "Python"],
+        [
+            "background load",
+            f"{summary.get('background_busy', 0):.0%} of all cores busy in the 3 s before the run",
+        ],
+    ]
+    return "## Machine\n\n" + table(["item", "value"], rows, text_columns=2)
+
+
+def _commands(summary: dict[str, Any]) -> str:
+    s = summary["settings"]
+    wrk = (
+        f"wrk -t{s['threads']} -c{s['connections']} -d{s['duration_s']}s --timeout "
+        f"{s['timeout_s']}s -s bench/load.lua http://127.0.0.1:PORT/"
+    )
+    return f"""## How it was run
+
+```sh
+make bench                      # = .venv/bin/python -m bench.run
+{summary["command"]}              # this run
+python -m bench.report          # re-render this page from bench/results/summary.json
+```
+
+What the harness ran, per engine (all on 127.0.0.1, every process stopped by PID afterwards):
+
+```sh
+selfserve migrate
+selfserve seed --tenant bench --customers N --orders N --big-customers 100 \\
+    --big-customer-orders 500 --seed 42 --as-of 2026-11-27 --json   # only when not already loaded
+selfserve keys create --tenant bench --role read-only --json          # revoked at the end
+SELFSERVE_RATE_LIMIT_KEY_PER_SECOND=1e9 SELFSERVE_RATE_LIMIT_KEY_BURST=1000000000 \\
+  selfserve serve --host 127.0.0.1 --port PORT --workers {s["workers"]}        # granian, uvloop
+BENCH_IDS_FILE=raw/<engine>-customers.txt BENCH_KEY=<key> BENCH_LIMIT=50 \\
+  {wrk}
+python -m bench.floors --engine pg|sqlite --url URL --statements FILE --seconds {s["duration_s"]}
+python -m bench.hello --port PORT --workers {s["workers"]}                       # HTTP floor
+```
+
+Every wrk run is preceded by the same command for {s["warmup_s"]} s as a warm-up.
+
+Each request is `GET /orders?customerIds=["<id>"]&includes=assets,invoices&limit=L` for a
+customer drawn at random (seeded per wrk thread) from the 100 big customers (500 orders each),
+so every page is full. Both datasets have planner statistics, as `selfserve seed` leaves them
+(PostgreSQL: VACUUM ANALYZE after loading, ANALYZE again on reuse). "SQLite, no statistics" is
+a fresh copy of `data/bench.db` with the statistics tables dropped: a database that never saw
+`ANALYZE` (see the interpretation). Page 50 is run {s["repeats"]} times; the tables
+show the median run. One API key drives all the load, so its rate limit (50 requests/s by
+default) is lifted for the benchmark, in the server and in-process. CPU per request is the
+CPU time of the process tree over the measured run ÷ requests (psutil); memory is read after
+each run: RSS, and in brackets USS (private memory, without shared pages such as SQLite's
+memory-mapped database file).
+"""
+
+
+def _datasets(summary: dict[str, Any]) -> str:
+    rows = []
+    for name, e in summary["engines"].items():
+        d, c = e["dataset"], e["dataset"]["counts"]
+        built = d["build_seconds"]
+        rows.append(
+            [
+                LABELS[name],
+                _f(c["orders"]),
+                _f(c["customers"]),
+                _f(c["order_products"]),
+                _f(c["assets"]),
+                _f(c["invoices"]),
+                _f(c["change_events"]),
+                "reused" if built is None else f"built in {built:,.0f} s",
+                e.get("measured_at", "–"),
+            ]
+        )
+    headers = [
+        "engine",
+        "orders",
+        "customers",
+        "order lines",
+        "assets",
+        "invoices",
+        "change events",
+        "dataset",
+        "measured at (UTC)",
+    ]
+    return "## Datasets (tenant `bench`)\n\n" + table(headers, rows)
+
+
+def _memory(run: dict[str, Any], digits: int = 0) -> str:
+    """``rss (uss)`` of each worker, e.g. ``63 (41) / 64 (42)``."""
+    pairs = zip(run["worker_rss_mb"], run.get("worker_uss_mb", []), strict=False)
+    return " / ".join(f"{r:.{digits}f} ({u:.{digits}f})" for r, u in pairs)
+
+
+def _headline(summary: dict[str, Any]) -> str:
+    rows = []
+    for name, e in summary["engines"].items():
+        run = median_run(e, 50)
+        if run is None:
+            continue
+        floor = denominator(name, e, 50)
+        rows.append(
+            [
+                LABELS[name],
+                _f(rps(e, 50)),
+                f"{run['load']['p50_ms']:.1f} / {run['load']['p99_ms']:.1f}",
+                _f(floor),
+                f"{rps(e, 50) / floor:.0%}" if floor else "–",
+                _f(run["server_cpu_ms"], 2),
+                _f(run["db_cpu_ms"], 2),
+                _memory(run),
+                str(run["load"]["errors"]),
+            ]
+        )
+    headers = [
+        "engine",
+        "req/s",
+        "p50 / p99 ms",
+        "DB floor req/s",
+        "% of floor",
+        "server CPU ms/req",
+        "PG CPU ms/req",
+        "RSS (private) per worker MB",
+        "errors",
+    ]
+    return "## Headline: page 50, 2 workers, 32 connections\n\n" + table(headers, rows)
+
+
+def _per_limit(name: str, e: dict[str, Any]) -> str:
+    rows = []
+    for limit in (10, 50, 200):
+        run = median_run(e, limit)
+        if run is None:
+            continue
+        floor = denominator(name, e, limit)
+        load = run["load"]
+        rows.append(
+            [
+                str(limit),
+                _f(e["statements"]["body_bytes"][str(limit)] / 1024),
+                _f(rps(e, limit)),
+                f"{load['p50_ms']:.1f} / {load['p90_ms']:.1f} / {load['p99_ms']:.1f}",
+                _f(run["server_cpu_ms"], 2),
+                _f(run["db_cpu_ms"], 2),
+                _f(run["loadgen_cpu_ms"], 3),
+                _f(floor_rps(e, limit, 1)),
+                _f(floor_rps(e, limit, 2)),
+                f"{rps(e, limit) / floor:.0%}" if floor else "–",
+                "/".join(sorted(e["statements"]["per_limit"][str(limit)])),
+                str(load["errors"]),
+            ]
+        )
+    headers = [
+        "limit",
+        "KB/resp",
+        "req/s",
+        "p50 / p90 / p99 ms",
+        "server CPU ms/req",
+        "PG CPU ms/req",
+        "wrk CPU ms/req",
+        "floor 1 proc",
+        "floor 2 proc",
+        "% of floor",
+        "stmts/req",
+        "errors",
+    ]
+    return f"### {LABELS[name]}\n\n" + table(headers, rows)
+
+
+def _repeats(summary: dict[str, Any]) -> str:
+    rows = []
+    for name, e in summary["engines"].items():
+        for i, run in enumerate(runs(e, 50), 1):
+            load = run["load"]
+            rows.append(
+                [
+                    LABELS[name],
+                    str(i),
+                    _f(load["rps"]),
+                    f"{load['p50_ms']:.1f} / {load['p99_ms']:.1f}",
+                    _f(run["server_cpu_ms"], 2),
+                    _memory(run, 1),
+                    f"{run['machine_busy']:.0%}",
+                    f"{run['other_cpu_share']:.0%}",
+                ]
+            )
+    headers = [
+        "engine",
+        "run",
+        "req/s",
+        "p50 / p99 ms",
+        "server CPU ms/req",
+        "RSS (private) per worker MB",
+        "cores busy",
+        "other processes",
+    ]
+    return "### Repeated page-50 runs (noise and memory growth)\n\n" + table(headers, rows)
+
+
+def _floors(summary: dict[str, Any]) -> str:
+    rows = []
+    for name, e in summary["engines"].items():
+        for limit, entries in e["floors"].items():
+            for key, f in entries.items():
+                rows.append(
+                    [
+                        LABELS[name],
+                        limit,
+                        key[1:],
+                        _f(f["rps"]),
+                        _f(f["client_cpu_ms"], 2),
+                        _f(f["db_cpu_ms"], 2) if name == "pg" else "–",
+                    ]
+                )
+    headers = ["engine", "limit", "processes", "req/s", "client CPU ms/req", "PG CPU ms/req"]
+    return (
+        "## DB floor (the endpoint's recorded statements replayed in-process)\n\n"
+        "PostgreSQL: asyncpg, 32 tasks on a 10-connection pool per process. SQLite: one "
+        "connection per process in a tight loop. Each request is the 5 statements one real "
+        "request ran (API key lookup, page, lines, assets, invoices), with its parameters.\n\n"
+        + table(headers, rows)
+    )
+
+
+def _us(ms: float | None) -> float | None:
+    return None if ms is None else ms * 1000
+
+
+def _http_floor(summary: dict[str, Any]) -> str:
+    hello = summary["hello"]
+    rows = [
+        [
+            "bare ASGI hello",
+            _f(hello["load"]["rps"]),
+            f"{hello['load']['p50_ms']:.2f}",
+            f"{hello['load']['p99_ms']:.2f}",
+            _f(_us(hello["server_cpu_ms"])),
+            "–",
+        ]
+    ]
+    for name, e in summary["engines"].items():
+        h = e["http"]["health"]
+        rows.append(
+            [
+                f"app GET /health ({LABELS[name]})",
+                _f(h["load"]["rps"]),
+                f"{h['load']['p50_ms']:.2f}",
+                f"{h['load']['p99_ms']:.2f}",
+                _f(_us(h["server_cpu_ms"])),
+                f"{h['load']['rps'] / hello['load']['rps']:.0%}",
+            ]
+        )
+    headers = ["endpoint", "req/s", "p50 ms", "p99 ms", "server CPU µs/req", "÷ hello"]
+    return (
+        "## HTTP floor and framework overhead (granian, 2 workers)\n\n"
+        "`/health` is the app's cheapest route, but not a trivial one: it checks out a "
+        "database connection and runs `SELECT 1`, a round trip on PostgreSQL.\n\n"
+        + table(headers, rows)
+    )
+
+
+def _targets(summary: dict[str, Any]) -> str:
+    rows = [
+        [v.tid, v.what, v.target, v.measured, f"**{v.status}**" if v.status == "FAIL" else v.status]
+        for v in evaluate(summary)
+    ]
+    headers = ["#", "what", "target", "measured", "result"]
+    return "## Targets (performance-study.md §9), against floors measured in this run\n\n" + table(
+        headers, rows, text_columns=5
+    )
+
+
+def render(summary: dict[str, Any]) -> str:
+    parts = [
+        "# Performance of GET /orders\n\n"
+        f"Measured {summary['started']} – {summary['finished']} with `make bench` "
+        "(`bench/run.py`). Absolute numbers belong to this machine, where wrk, the API "
+        "server and PostgreSQL share the same cores; the ratios to the floors measured in "
+        "the same run are what carries over to other machines.\n",
+        notes.findings(summary),
+        notes.interpretation(summary),
+        _targets(summary),
+        _machine(summary),
+        _commands(summary),
+        _datasets(summary),
+        _headline(summary),
+        "## Per page size (median run)\n\n"
+        + "\n".join(_per_limit(n, e) for n, e in summary["engines"].items()),
+        _repeats(summary),
+        _floors(summary),
+        _http_floor(summary),
+        notes.statements(summary),
+        notes.auth(summary),
+        notes.breakdown(summary),
+        notes.plans(summary),
+    ]
+    return "\n".join(p.rstrip() + "\n" for p in parts)
+
+
+def main() -> None:
+    summary = load_json(RESULTS / "summary.json")
+    DOC.write_text(render(summary))
+    print(f"wrote {DOC.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
