@@ -46,12 +46,13 @@ async def subscription(
     return Sub(order_id, line_id, asset_id, number)
 
 
-async def current(conn: Conn, number: str) -> tuple[Any, ...]:
+async def current(conn: Conn, tenant_id: str, number: str) -> tuple[Any, ...]:
     """``(asset_version, status, start_date, end_date, term, auto_renew, order_id)``."""
     sql = conn.sql()
     row = await conn.fetchrow(
         "SELECT asset_version, status, start_date, end_date, term, auto_renew, order_id "
-        f"FROM assets WHERE asset_number = {sql.p(number)} AND is_current",
+        f"FROM assets WHERE tenant_id = {sql.p(tenant_id)} AND asset_number = {sql.p(number)} "
+        "AND is_current",
         sql.params,
     )
     assert row is not None
