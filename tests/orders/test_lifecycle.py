@@ -261,3 +261,23 @@ class TestChangeOrders:
         assert [a["quantity"] for a in subscription["data"]["assets"]] == [11]
         second_order = world.api.get(f"/orders/{second['order']['id']}").json()["data"]
         assert second_order["status"] == "Draft"  # nothing of the refused activation stuck
+
+
+def test_a_change_order_can_add_products(world: World, catalog: Catalog) -> None:
+    _, number = activated(world, catalog)
+    body = {
+        "assetChanges": [{"changeType": "UpdateQuantity", "assetNumber": number, "quantity": 1,
+                          "startDate": "2025-06-16"}],
+        "products": [{"priceBookEntryId": catalog.onboarding, "quantity": 2}],
+    }  # fmt: skip
+    response = world.api.post("/change-orders", json=body)
+    assert response.status_code == 201, response.text
+    order = response.json()["data"]["order"]
+    # 44.55 × 1 × 15/30 = 22.275 -> 22.28 (half-even of 2227.5 cents is 2228); 2 × 2,500.00
+    assert [(p["changeType"], p["totalPrice"]) for p in order["orderProducts"]] == [
+        ("UpdateQuantity", 22.28), ("New", 5000.0),
+    ]  # fmt: skip
+    assert order["subtotal"] == 5022.28
+    done = world.api.post(f"/orders/{order['id']}", json={}).json()["data"]
+    added = [a for a in done["assets"] if a["assetType"] == "Entitlement"]
+    assert [(a["quantity"], a["assetVersion"]) for a in added] == [(2, 1)]

@@ -19,10 +19,16 @@ from selfserve.history import service as history
 from selfserve.invoices import billing
 from selfserve.kit.clock import local_date
 from selfserve.numbering import next_number
-from selfserve.orders import proration, repository, versions
+from selfserve.orders import drafts, proration, repository, versions
 from selfserve.orders.drafts import hundredths
 from selfserve.orders.errors import InvalidOrder
-from selfserve.orders.pricing import LineInput, LinePrice, order_totals, tax_rate_for
+from selfserve.orders.pricing import (
+    LineInput,
+    LinePrice,
+    order_totals,
+    price_line,
+    tax_rate_for,
+)
 from selfserve.orders.schemas import AssetChange, ChangeOrderCreate
 from selfserve.orders.service import ReadContext
 
@@ -235,16 +241,23 @@ async def create_change_order(conn: Conn, ctx: ReadContext, body: ChangeOrderCre
     lines: list[Line] = []
     for asset, change in zip(assets, body.asset_changes, strict=True):
         lines.extend(await _price(conn, ctx, cx, asset, change))
+    added = await drafts.price_requests(
+        conn, ctx.principal.tenant_id, body.products, cx.today, cx.currency, cx.tax_rate,
+        name="products",
+    )  # fmt: skip
+    new = [(line, price_line(line.pricing, cx.currency)) for line in added]
     order_id = str(uuid.uuid4())
-    await _insert(conn, ctx, cx, order_id, body, lines)
+    await _insert(conn, ctx, cx, order_id, body, lines, new)
     return order_id
 
 
 async def _insert(
     conn: Conn, ctx: ReadContext, cx: Context, order_id: str, body: ChangeOrderCreate,
-    lines: list[Line],
+    lines: list[Line], new: list[tuple[drafts.DraftLine, LinePrice]],
 ) -> None:  # fmt: skip
-    totals = order_totals([(line.pricing, line.price) for line in lines])
+    totals = order_totals(
+        [(line.pricing, line.price) for line in lines] + [(x.pricing, p) for x, p in new]
+    )
     first = min(x.start for x in lines)
     number = await next_number(conn, ctx.principal.tenant_id, "O")
     await repository.insert_order(conn, {
@@ -262,6 +275,10 @@ async def _insert(
     })  # fmt: skip
     for position, line in enumerate(lines, start=1):
         await repository.insert_line(conn, _line_values(ctx, order_id, position, line))
+    for position, (added, price) in enumerate(new, start=len(lines) + 1):
+        await repository.insert_line(conn, drafts.line_values(
+            ctx.principal.tenant_id, order_id, "Month", added, price, position
+        ))  # fmt: skip
     await history.record(
         conn, tenant_id=ctx.principal.tenant_id, customer_id=cx.customer_id, order_id=order_id,
         action="order.created", entity_type="order", entity_id=order_id,

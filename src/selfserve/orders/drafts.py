@@ -100,15 +100,25 @@ def _is_uuid(value: str) -> bool:
 async def _lines(
     conn: Conn, tenant_id: str, body: OrderCreate, currency: str, tax_rate: int
 ) -> list[DraftLine]:
-    ids = [p.price_book_entry_id for p in body.order_products]
+    return await price_requests(
+        conn, tenant_id, body.order_products, body.effective_date, currency, tax_rate,
+        order_discount=hundredths(body.discount, "discount"),
+    )  # fmt: skip
+
+
+async def price_requests(
+    conn: Conn, tenant_id: str, requests: list[OrderProductCreate], effective: date,
+    currency: str, tax_rate: int, *, order_discount: int = 0, name: str = "orderProducts",
+) -> list[DraftLine]:  # fmt: skip
+    """New lines from the price book: validated, dated and ready to price."""
+    ids = [p.price_book_entry_id for p in requests]
     valid = [i for i in ids if _is_uuid(i)]
     entries = {
         conn.to_id(r[0]): r for r in await repository.price_book_entries(conn, tenant_id, valid)
     }
-    order_discount = hundredths(body.discount, "discount")
     lines = []
-    for index, request in enumerate(body.order_products):
-        field = f"orderProducts[{index}]"
+    for index, request in enumerate(requests):
+        field = f"{name}[{index}]"
         entry = entries.get(str(uuid.UUID(request.price_book_entry_id))) if _is_uuid(
             request.price_book_entry_id
         ) else None  # fmt: skip
@@ -119,7 +129,7 @@ async def _lines(
                 f"{field}.priceBookEntryId is priced in {entry[2]}; "
                 f"the customer pays in {currency}."
             )
-        lines.append(_line(entry, request, body.effective_date, field, order_discount, tax_rate))
+        lines.append(_line(entry, request, effective, field, order_discount, tax_rate))
     return lines
 
 
@@ -146,8 +156,10 @@ async def _insert(conn: Conn, ctx: ReadContext, body: OrderCreate, draft: Draft)
     await repository.insert_order(conn, _order_values(ctx, body, draft, number))
     for position, (line, price) in enumerate(draft.lines, start=1):
         await repository.insert_line(
-            conn, _line_values(principal.tenant_id, draft, line, price, position)
-        )
+            conn,
+            line_values(principal.tenant_id, draft.order_id, draft.billing_period, line, price,
+                        position),
+        )  # fmt: skip
     await history.record(
         conn, tenant_id=principal.tenant_id, customer_id=draft.customer_id, order_id=draft.order_id,
         action="order.created", entity_type="order", entity_id=draft.order_id,
@@ -187,12 +199,13 @@ def _order_values(ctx: ReadContext, body: OrderCreate, draft: Draft, number: str
     }  # fmt: skip
 
 
-def _line_values(
-    tenant_id: str, draft: Draft, line: DraftLine, price: LinePrice, position: int
-) -> dict[str, Any]:
+def line_values(
+    tenant_id: str, order_id: str, billing_period: str, line: DraftLine, price: LinePrice,
+    position: int,
+) -> dict[str, Any]:  # fmt: skip
     entry = line.entry
     return {
-        "id": line.id, "tenant_id": tenant_id, "order_id": draft.order_id, "line_number": position,
+        "id": line.id, "tenant_id": tenant_id, "order_id": order_id, "line_number": position,
         "product_id": entry[1], "price_book_entry_id": entry[0], "product_name": entry[6],
         "product_sku": entry[7], "product_category": entry[8], "change_type": "New",
         "asset_number": None, "quantity": line.pricing.quantity, "price_period": entry[4],
@@ -202,7 +215,7 @@ def _line_values(
         "tax_amount": price.tax_amount, "tax_rate": line.pricing.tax_rate,
         "subscription_start_date": line.start,
         "subscription_end_date": line.end, "subscription_term": line.term,
-        "billing_period": draft.billing_period if line.recurring else None,
+        "billing_period": billing_period if line.recurring else None,
     }  # fmt: skip
 
 
