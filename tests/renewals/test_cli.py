@@ -14,7 +14,7 @@ def test_runs_print_a_summary_or_json(db_url: str) -> None:
     assert created.returncode == 0, created.stderr
     renewed = selfserve(db_url, "renew", "--as-of", "2025-06-01", "--tenant", tenant, "--json")
     assert renewed.returncode == 0, renewed.stderr
-    counts = {"renewed": 0, "ended": 0, "expired": 0, "skipped": 0, "failed": 0}
+    counts = {"renewed": 0, "ended": 0, "expired": 0, "canceled": 0, "skipped": 0, "failed": 0}
     assert json.loads(renewed.stdout) == {"asOf": "2025-06-01", "tenants": 1, **counts}
     billed = selfserve(db_url, "bill", "--as-of", "2025-06-01", "--tenant", tenant)
     assert billed.returncode == 0, billed.stderr

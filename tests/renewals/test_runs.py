@@ -58,9 +58,12 @@ class TestRenewRun:
         before = rows(world)
         report = renew(world)
         assert report.as_json() == {"asOf": "2025-06-01", "tenants": 1, "renewed": 4, "ended": 2,
-                                    "expired": 2, "skipped": 0, "failed": 0}  # fmt: skip
-        assert report.summary() == ("renew as of 2025-06-01: 4 renewed, 2 ended, 2 expired, "
-                                    "0 skipped, 0 failed (1 tenant)")  # fmt: skip
+                                    "expired": 2, "canceled": 0, "skipped": 0,
+                                    "failed": 0}  # fmt: skip
+        assert report.summary() == (
+            "renew as of 2025-06-01: 4 renewed, 2 ended, 2 expired, 0 canceled, "
+            "0 skipped, 0 failed (1 tenant)"
+        )
         # Versions keep the start date; the term grows by renewalTerm and the end moves.
         version, status, start, end, term, _, order_id = state(world, renews.number)
         assert (version, status, start, end, term) == (
@@ -236,3 +239,21 @@ class TestOverHttp:
         billed = bill(world, date(2026, 6, 1), now=run_at)
         # the original term's twelve months, none of the renewal's (its first was issued)
         assert (billed.invoices, billed.billed_orders) == (12, 1)
+
+
+def test_a_scheduled_cancellation_takes_effect_on_its_date(world: World) -> None:
+    """The renewal run turns 'Scheduled for Cancellation' into 'Canceled' once the date came."""
+    run, conn, tenant = world.run.run, world.conn, world.tenant_id
+    number = f"SUB-{70000000 + b.next_number():08d}"
+    scheduled = {"status": "Scheduled for Cancellation", "cancellation_date": date(2025, 7, 1)}
+    run(b.asset(conn, tenant, world.alice, world.orders[0], world.product, asset_number=number,
+                **scheduled))  # fmt: skip
+    db = world.api.app.state.db
+    now = datetime(2025, 7, 2, 12, tzinfo=UTC)
+    assert run(renew_run(db, as_of=date(2025, 6, 30), now=now, tenant="acme")).canceled == 0
+    assert run(renew_run(db, as_of=date(2025, 7, 1), now=now, tenant="acme")).canceled == 1
+    sql = conn.sql()
+    status = run(conn.fetchval(f"SELECT status FROM assets WHERE asset_number = {sql.p(number)} "
+                               "AND is_current", sql.params))  # fmt: skip
+    assert status == "Canceled"
+    assert run(renew_run(db, as_of=date(2025, 7, 1), now=now, tenant="acme")).canceled == 0

@@ -7,8 +7,10 @@
   invoice. Otherwise it becomes ``Ended``.
 * An ``Ended`` subscription becomes ``Expired`` once more than the tenant's grace period has
   passed since its end date.
+* A ``Scheduled for Cancellation`` subscription becomes ``Canceled`` once its cancellation
+  date has come (the cancellation's version and credit were made when it was scheduled).
 
-Ended and Expired are written on the current version in place: the calendar moved, the
+Ended, Expired and Canceled are written on the current version in place: the calendar moved, the
 contract did not, so no version is added (earlier versions are never touched). Each step runs
 in the caller's transaction with the subscription's current row locked (PostgreSQL) or under
 SQLite's single writer, so a concurrent change either waits or makes this step fail with
@@ -69,6 +71,10 @@ async def step(
     end = None if asset is None else asset["end_date"]
     if asset is None or end is None:
         return None
+    canceled_on = asset["cancellation_date"]
+    if asset["status"] == "Scheduled for Cancellation" and canceled_on and canceled_on <= as_of:
+        await _set_status(conn, tenant, asset, "Canceled", now)
+        return "canceled"
     if asset["status"] in LIVE and end < as_of:
         renewal = await _renewal(conn, asset)
         if asset["auto_renew"] and renewal is not None:

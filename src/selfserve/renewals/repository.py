@@ -93,7 +93,7 @@ async def set_auto_renew(conn: Conn, asset_id: str, value: bool, now: datetime) 
 
 
 async def set_status(conn: Conn, asset_id: str, status: str, now: datetime) -> bool:
-    """A status the calendar decides (Ended, Expired), in place on the current row."""
+    """A status the calendar decides (Ended, Expired, Canceled), in place on the current row."""
     sql = conn.sql()
     row = await conn.fetchrow(
         f"UPDATE assets SET status = {sql.p(status)}, updated_at = {sql.p(now)} "
@@ -129,12 +129,14 @@ async def tenants(conn: Conn, slug: str | None) -> list[Row]:
 
 async def subscriptions_due(conn: Conn, tenant_id: str, as_of: date, grace_days: int) -> list[str]:
     """Numbers of current subscriptions the renewal run has something to do with: live ones
-    whose term ended before ``as_of``, and Ended ones past the grace period."""
+    whose term ended before ``as_of``, scheduled cancellations that took effect, and Ended
+    ones past the grace period."""
     sql = conn.sql()
     rows = await conn.fetch(
         f"SELECT asset_number FROM assets WHERE tenant_id = {sql.p(tenant_id)} "
         "AND asset_type = 'Subscription' AND is_current AND end_date IS NOT NULL AND ("
         f"(status IN ('Active', 'Pending') AND end_date < {sql.p(as_of)}) OR "
+        f"(status = 'Scheduled for Cancellation' AND cancellation_date <= {sql.p(as_of)}) OR "
         f"(status = 'Ended' AND end_date < {sql.p(as_of - timedelta(days=grace_days))})) "
         "ORDER BY asset_number",
         sql.params,

@@ -31,19 +31,22 @@ class RenewReport:
     renewed: int = 0
     ended: int = 0
     expired: int = 0
+    canceled: int = 0  # scheduled cancellations that took effect
     skipped: int = 0  # changed concurrently; the next run looks again
     failed: int = 0
 
     def summary(self) -> str:
         return (
             f"renew as of {self.as_of}: {self.renewed} renewed, {self.ended} ended, "
-            f"{self.expired} expired, {self.skipped} skipped, {self.failed} failed "
+            f"{self.expired} expired, {self.canceled} canceled, {self.skipped} skipped, "
+            f"{self.failed} failed "
             f"({self.tenants} tenant{'' if self.tenants == 1 else 's'})"
         )
 
     def as_json(self) -> dict[str, Any]:
         return {"asOf": self.as_of.isoformat(), "tenants": self.tenants,
                 "renewed": self.renewed, "ended": self.ended, "expired": self.expired,
+                "canceled": self.canceled,
                 "skipped": self.skipped, "failed": self.failed}  # fmt: skip
 
 
