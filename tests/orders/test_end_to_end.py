@@ -1,6 +1,6 @@
 """One customer's whole lifecycle over HTTP, checked through GET /orders after every step:
-draft with preview -> activation with invoice -> mid-period UpdateQuantity -> Renew -> cancel.
-Amounts are computed by hand in the comments."""
+new customer -> draft with preview -> activation with invoice -> mid-period UpdateQuantity
+-> Renew -> cancel. Amounts are computed by hand in the comments."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.fixtures import builders as b
 from tests.fixtures.app import Api
 from tests.fixtures.world import World
 from tests.orders.test_lifecycle import Catalog, catalog, draft_body
@@ -49,9 +48,15 @@ def post(api: Api, path: str, body: dict[str, Any], status: int = 200) -> dict[s
 
 
 def test_whole_lifecycle(world: World, catalog: Catalog) -> None:
-    carol = world.run.run(b.customer(world.conn, world.tenant_id))
-    world.extra["carol"] = carol
     day1, day11 = at(world, DAY_1), at(world, DAY_11)
+
+    # 0. The customer, created through the API (New York, USD, taxed in the US)
+    customer = {"name": "Carol Corp", "timeZone": "America/New_York", "currency": "USD",
+                "country": "US"}  # fmt: skip
+    response = day1.post("/customers", json=[customer])
+    assert response.status_code == 201, response.text
+    carol = response.json()["data"][0]["id"]
+    world.extra["carol"] = carol
 
     # 1. Draft with preview: 5,346.00 + 2,500.00, tax 441.04 + 206.25 = 8,493.29
     created = post(day1, "/orders", draft_body(world, catalog, customer={"id": carol}), 201)
