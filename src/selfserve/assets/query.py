@@ -3,11 +3,9 @@ statuses, sort keys and date filters, read strictly from the raw query string.""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from selfserve.errors import InvalidParameter
 from selfserve.kit import query as q
 from selfserve.kit.pagination import Cursor, Sort, SortKey, decode_cursor, parse_sort
 
@@ -53,32 +51,9 @@ class AssetListQuery:
     filters: list[q.Filter[Any]] = field(default_factory=list)
 
 
-def split_parameters(
-    raw: bytes | str, parameters: Collection[str], fields: Mapping[str, q.FilterField]
-) -> tuple[dict[str, str], list[q.Filter[Any]]]:
-    """``name=value`` parameters (each at most once) and inline field filters; anything else
-    is a 400 that lists what is allowed."""
-    params: dict[str, str] = {}
-    filters: list[q.Filter[Any]] = []
-    for term in q.split_query(raw):
-        if term.name in fields:
-            filters.append(q.parse_filter(term, fields))
-        elif term.name in parameters:
-            if term.op != "=":
-                raise InvalidParameter(term.name, f"{term.name} takes '=', not {term.op!r}.")
-            if term.name in params:
-                raise InvalidParameter(
-                    term.name, f"{term.name} is given twice; give it once (comma lists allowed)."
-                )
-            params[term.name] = term.value
-        else:
-            raise q.unknown_parameter(term.name, [*parameters, *fields])
-    return params, filters
-
-
 def from_query_string(raw: bytes | str) -> AssetListQuery:
     """Read a list request's parameters; every unknown name, value or operator is a 400."""
-    params, filters = split_parameters(raw, PARAMETERS, FILTER_FIELDS)
+    params, filters = q.split_parameters(raw, PARAMETERS, FILTER_FIELDS)
     sort = parse_sort(params.get("sort") or DEFAULT_SORT, SORT_KEYS)
     ids, status, cursor = params.get("customerIds"), params.get("status"), params.get("cursor")
     return AssetListQuery(

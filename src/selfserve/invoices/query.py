@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from selfserve.assets.query import split_parameters
 from selfserve.errors import InvalidParameter
 from selfserve.kit import query as q
 from selfserve.kit.pagination import Cursor, Sort, SortKey, decode_cursor, parse_sort
@@ -74,7 +73,7 @@ class InvoiceListQuery:
 
 def from_query_string(raw: bytes | str) -> InvoiceListQuery:
     """Read ``GET /invoices`` parameters; every unknown name, value or operator is a 400."""
-    params, filters = split_parameters(raw, PARAMETERS, FILTER_FIELDS)
+    params, filters = q.split_parameters(raw, PARAMETERS, FILTER_FIELDS)
     _check_money(filters)
     sort = parse_sort(params.get("sort") or DEFAULT_SORT, SORT_KEYS)
     status, paid = params.get("status"), params.get("paymentStatus")

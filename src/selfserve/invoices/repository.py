@@ -13,7 +13,7 @@ from typing import Any
 
 from selfserve.db import Conn, Row, Sql
 from selfserve.invoices.query import MONEY_FILTERS, InvoiceListQuery
-from selfserve.kit.money import SUPPORTED_CURRENCIES, exponent
+from selfserve.kit.money import thousandths_sql
 from selfserve.kit.pagination import after_cursor, order_by
 from selfserve.kit.query import Filter
 
@@ -35,17 +35,6 @@ _FILTER_COLUMNS = {
     "amount": "amount",
     "balance": "balance",
 }
-# Minor units scaled to thousandths of the major unit, whatever the currency's decimals, so
-# one decimal bound compares exactly across JPY (0), USD (2) and KWD (3) invoices.
-_THOUSANDTHS = (
-    "(CASE {alias}.currency "
-    + " ".join(
-        f"WHEN '{c}' THEN {10 ** (3 - exponent(c))}"
-        for c in sorted(SUPPORTED_CURRENCIES)
-        if exponent(c) != 2
-    )
-    + " ELSE 10 END)"
-)
 
 
 async def invoices_for_orders(
@@ -68,7 +57,8 @@ def _filter(sql: Sql, flt: Filter[Any], alias: str) -> str:
     if flt.field in MONEY_FILTERS:
         value: Decimal = flt.value
         thousandths = int(value.scaleb(3))  # the query parser allows at most 3 decimals
-        return f"{column} * {_THOUSANDTHS.format(alias=alias)} {flt.op} {sql.p(thousandths)}"
+        scale = thousandths_sql(alias + ".currency")
+        return f"{column} * {scale} {flt.op} {sql.p(thousandths)}"
     return f"{column} {flt.op} {sql.p(flt.value)}"
 
 

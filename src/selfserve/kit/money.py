@@ -106,3 +106,14 @@ def decimal_to_minor(value: Decimal, currency: str) -> int | None:
 def percent_to_decimal(hundredths: int) -> Decimal:
     """``1050`` hundredths of a percent -> ``Decimal('10.50')``."""
     return Decimal(hundredths).scaleb(-2)
+
+
+def thousandths_sql(currency_column: str) -> str:
+    """SQL scaling minor units to thousandths of the major unit for each row's currency, so
+    one decimal bound compares exactly across JPY (0), USD (2) and KWD (3) amounts."""
+    cases = " ".join(
+        f"WHEN '{c}' THEN {10 ** (3 - exponent(c))}"
+        for c in sorted(SUPPORTED_CURRENCIES)
+        if exponent(c) != 2
+    )
+    return f"(CASE {currency_column} {cases} ELSE 10 END)"

@@ -10,7 +10,7 @@ nothing is silently ignored.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -256,3 +256,26 @@ def plain_params(raw: bytes | str, allowed: set[str]) -> dict[str, str]:
             raise InvalidParameter(term.name, f"Give {term.name} once, as {term.name}=value.")
         params[term.name] = term.value
     return params
+
+
+def split_parameters(
+    raw: bytes | str, parameters: Collection[str], fields: Mapping[str, FilterField]
+) -> tuple[dict[str, str], list[Filter[Any]]]:
+    """``name=value`` parameters (each at most once) and inline field filters; anything else
+    is a 400 that lists what is allowed."""
+    params: dict[str, str] = {}
+    filters: list[Filter[Any]] = []
+    for term in split_query(raw):
+        if term.name in fields:
+            filters.append(parse_filter(term, fields))
+        elif term.name in parameters:
+            if term.op != "=":
+                raise InvalidParameter(term.name, f"{term.name} takes '=', not {term.op!r}.")
+            if term.name in params:
+                raise InvalidParameter(
+                    term.name, f"{term.name} is given twice; give it once (comma lists allowed)."
+                )
+            params[term.name] = term.value
+        else:
+            raise unknown_parameter(term.name, [*parameters, *fields])
+    return params, filters

@@ -91,21 +91,7 @@ def includes_of(value: str | list[Any] | None) -> frozenset[str]:
 
 def from_query_string(raw: bytes | str) -> OrderListQuery:
     """Read ``GET /orders`` parameters; every unknown name or operator is a 400."""
-    params: dict[str, str] = {}
-    filters: list[q.Filter[Any]] = []
-    for term in q.split_query(raw):
-        if term.name in FILTER_FIELDS:
-            filters.append(q.parse_filter(term, FILTER_FIELDS))
-        elif term.name in PARAMETERS:
-            if term.op != "=":
-                raise InvalidParameter(term.name, f"{term.name} takes '=', not {term.op!r}.")
-            if term.name in params:
-                raise InvalidParameter(
-                    term.name, f"{term.name} is given twice; give it once (comma lists allowed)."
-                )
-            params[term.name] = term.value
-        else:
-            raise q.unknown_parameter(term.name, [*PARAMETERS, *FILTER_FIELDS])
+    params, filters = q.split_parameters(raw, PARAMETERS, FILTER_FIELDS)
     return _build(params, filters)
 
 

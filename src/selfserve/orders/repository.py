@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from selfserve.db import Conn, Row, Sql, insert_row
-from selfserve.kit.money import exponent
+from selfserve.kit.money import thousandths_sql
 from selfserve.kit.pagination import after_cursor, order_by
 from selfserve.kit.query import Filter
 from selfserve.orders.query import OrderListQuery
@@ -51,41 +51,6 @@ _FILTER_COLUMNS = {
     "listTotal": "list_total",
 }
 _MONEY_FILTERS = frozenset({"totalAmount", "listTotal"})
-# Minor units scaled to thousandths of the major unit, whatever the currency's decimals, so
-# one decimal bound compares exactly across JPY (0), USD (2) and KWD (3) orders.
-_THOUSANDTHS = (
-    "(CASE o.currency "
-    + " ".join(
-        f"WHEN '{c}' THEN {10 ** (3 - exponent(c))}"
-        for c in (
-            "BIF",
-            "CLP",
-            "DJF",
-            "GNF",
-            "ISK",
-            "JPY",
-            "KMF",
-            "KRW",
-            "PYG",
-            "RWF",
-            "UGX",
-            "UYI",
-            "VND",
-            "VUV",
-            "XAF",
-            "XOF",
-            "XPF",
-            "BHD",
-            "IQD",
-            "JOD",
-            "KWD",
-            "LYD",
-            "OMR",
-            "TND",
-        )
-    )
-    + " ELSE 10 END)"
-)
 
 
 def _filter(sql: Sql, flt: Filter[Any], alias: str) -> str:
@@ -93,7 +58,7 @@ def _filter(sql: Sql, flt: Filter[Any], alias: str) -> str:
     if flt.field in _MONEY_FILTERS:
         value: Decimal = flt.value
         thousandths = value.scaleb(3)  # the query parser allows at most 3 decimals
-        scale = _THOUSANDTHS.replace("o.", alias + ".")
+        scale = thousandths_sql(f"{alias}.currency")
         return f"{column} * {scale} {flt.op} {sql.p(int(thousandths))}"
     if (
         isinstance(flt.value, date)
