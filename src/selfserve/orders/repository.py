@@ -178,15 +178,6 @@ async def lines_for(conn: Conn, tenant_id: str, order_ids: Sequence[Any]) -> lis
     )
 
 
-async def customer_time_zones(conn: Conn, tenant_id: str, customer_ids: Sequence[str]) -> list[Row]:
-    sql = conn.sql()
-    return await conn.fetch(
-        f"SELECT id, time_zone FROM customers WHERE tenant_id = {sql.p(tenant_id)} "
-        f"AND {sql.in_('id', customer_ids)}",
-        sql.params,
-    )
-
-
 # --- writes -----------------------------------------------------------------------------------
 
 

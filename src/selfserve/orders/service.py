@@ -15,6 +15,7 @@ from selfserve.assets.repository import current_assets_for_orders
 from selfserve.assets.service import asset_from_row
 from selfserve.auth.principal import Principal
 from selfserve.auth.scoping import readable_customer_ids
+from selfserve.customers import repository as customer_repository
 from selfserve.db import Conn, Row
 from selfserve.errors import InvalidParameter
 from selfserve.history.repository import events_for_orders, events_page
@@ -144,7 +145,7 @@ async def _renewal_windows(
     """For renewalWithinDays: customers grouped by their local today, with the window."""
     if query.renewal_within_days is None:
         return []
-    rows = await repository.customer_time_zones(
+    rows = await customer_repository.time_zones(
         conn, ctx.principal.tenant_id, query.customer_ids or []
     )
     by_day: dict[date, list[str]] = {}

@@ -12,6 +12,7 @@ import msgspec
 
 from selfserve.assets.service import subscription_from_row
 from selfserve.auth.scoping import readable_customer_ids
+from selfserve.customers.repository import time_zones
 from selfserve.db import Conn, Row
 from selfserve.errors import InvalidParameter
 from selfserve.history import service as history
@@ -20,7 +21,6 @@ from selfserve.kit.money import minor_to_decimal
 from selfserve.kit.pagination import Pagination, encode_cursor
 from selfserve.kit.query import canonical_uuid
 from selfserve.orders.activation import refresh_lifecycle
-from selfserve.orders.repository import customer_time_zones
 from selfserve.orders.service import ReadContext
 from selfserve.orders.versions import AssetChanged
 from selfserve.renewals import repository
@@ -64,7 +64,7 @@ async def list_renewals(conn: Conn, ctx: ReadContext, query: RenewalQuery) -> Re
 
 async def _customer_todays(conn: Conn, ctx: ReadContext, ids: list[str]) -> dict[str, date]:
     """Each existing customer's calendar date now (unknown ids simply contribute nothing)."""
-    rows = await customer_time_zones(conn, ctx.principal.tenant_id, ids)
+    rows = await time_zones(conn, ctx.principal.tenant_id, ids)
     return {conn.to_id(cid): local_date(ctx.now, zone) for cid, zone in rows}
 
 
