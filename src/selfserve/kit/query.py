@@ -120,6 +120,8 @@ def uuid_list(parameter: str, value: str | list[Any], *, maximum: int) -> list[s
     items: Any = value
     if isinstance(value, str):
         stripped = value.strip()
+        if stripped.startswith(("{", '"')):
+            raise InvalidParameter(parameter, f"{example}; got a JSON {stripped[0]!r} value.")
         if stripped.startswith("["):
             try:
                 items = msgspec.json.decode(stripped)
