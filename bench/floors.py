@@ -128,7 +128,7 @@ if __name__ == "__main__":
 
 def run_floor(
     engine: str, url: str, statements: Path, seconds: float, processes: int = 1, tasks: int = 32
-) -> dict[str, float]:
+) -> dict[str, float | None]:
     """Runs ``processes`` floor processes at once; their summed throughput and CPU."""
     argv = [
         *(sys.executable, "-m", "bench.floors", "--engine", engine, "--url", url),
@@ -157,6 +157,8 @@ def run_floor(
         "rps": sum(r["requests"] / r["seconds"] for r in results),
         "requests": requests,
         "client_cpu_ms": 1000 * sum(r["cpu_s"] for r in results) / max(requests, 1),
-        # Every process reads the CPU of all PostgreSQL processes: count one window only.
-        "db_cpu_ms": 1000 * results[0].get("db_cpu_s", 0.0) / max(requests, 1),
+        # Read by the process itself around its own window: exact for one process only.
+        "db_cpu_ms": (
+            1000 * results[0].get("db_cpu_s", 0.0) / max(requests, 1) if processes == 1 else None
+        ),
     }

@@ -23,6 +23,7 @@ from typing import Any
 
 from bench.capture import CountingConn, Statement
 from bench.common import APP_SETTINGS, run_async
+from bench.cpuprofile import profile
 from selfserve.app import create_app
 from selfserve.auth import repository as auth_repository
 from selfserve.auth.keys import parse_key
@@ -104,10 +105,9 @@ async def auth_cost(db: Database, key: str, n: int) -> dict[str, Timing]:
 
 
 async def page_cost(
-    db: Database, key: str, customer: str, limit: int, statements: list[Statement], n: int
+    app: Any, db: Database, key: str, customer: str, limit: int, statements: list[Statement], n: int
 ) -> dict[str, Timing]:
     """One page of one customer, step by step (sequential, one connection)."""
-    app = create_app(Settings(**APP_SETTINGS), db=db)
     qs = f"customerIds=%5B%22{customer}%22%5D&includes=assets,invoices&limit={limit}"
     query = from_query_string(qs.encode())
     out: dict[str, Timing] = {}
@@ -171,16 +171,19 @@ async def measure(
 ) -> dict[str, Any]:
     """Auth cost and per-limit page breakdown against the real database at ``url``."""
     db = create_database(url, pool_min=1, pool_max=2)
+    app = create_app(Settings(database_url=url, **APP_SETTINGS), db=db)
     await db.connect()
     try:
         auth = await auth_cost(db, key, n_auth)
         pages = {
-            limit: await page_cost(db, key, customer, limit, stmts, max(20, 4000 // limit))
+            limit: await page_cost(app, db, key, customer, limit, stmts, max(20, 4000 // limit))
             for limit, stmts in statements.items()
         }
+        qs = f"customerIds=%5B%22{customer}%22%5D&includes=assets,invoices&limit=50"
+        cpu = await profile(_asgi_call(app, qs.encode(), key))
     finally:
         await db.close()
-    return {"auth": auth, "pages": pages}
+    return {"auth": auth, "pages": pages, "profile": cpu}
 
 
 def measure_sync(

@@ -66,20 +66,18 @@ class _StatusError(Exception):
 
 
 async def _client(
-    host: str, port: int, reqs: list[bytes], stop: float, limit_s: float, tally: Tally
+    host: str, port: int, reqs: list[bytes], stop: float, limit_s: float, tally: Tally, i: int
 ) -> None:
     try:
         reader, writer = await asyncio.open_connection(host, port)
     except OSError:
         tally.connect_errors += 1
         return
-    i = random.randrange(len(reqs))
     while time.monotonic() < stop:
         start = time.perf_counter_ns()
         try:
-            tally.bytes += await asyncio.wait_for(
-                _one(reader, writer, reqs[i % len(reqs)]), limit_s
-            )
+            size = await asyncio.wait_for(_one(reader, writer, reqs[i % len(reqs)]), limit_s)
+            tally.bytes += size  # after the await: concurrent clients share the tally
         except _StatusError as exc:
             tally.status_errors += 1
             tally.bytes += exc.size
@@ -109,7 +107,10 @@ async def run(url: str, connections: int, duration: float, limit_s: float) -> di
     tally, started = Tally(), time.monotonic()
     stop = started + duration
     await asyncio.gather(
-        *(_client(host, port, reqs, stop, limit_s, tally) for _ in range(connections))
+        *(
+            _client(host, port, reqs, stop, limit_s, tally, k * len(reqs) // connections)
+            for k in range(connections)
+        )
     )
     lat = sorted(tally.latencies_us)
     return {

@@ -27,13 +27,22 @@ def _machine(summary: dict[str, Any]) -> str:
         ["packages", packages],
         ["PostgreSQL", ", ".join(f"{k} {v}" for k, v in pg.items()) or "not used"],
         ["SQLite", f"{m['sqlite']} (file {m.get('sqlite_file_mb', '–')} MB)"],
-        ["load generator", m["wrk"] if summary["settings"]["load_tool"] == "wrk" else "Python"],
+        ["load generator", _load_tool(summary)],
         [
             "background load",
             f"{summary.get('background_busy', 0):.0%} of all cores busy in the 3 s before the run",
         ],
     ]
     return "## Machine\n\n" + table(["item", "value"], rows, text_columns=2)
+
+
+def _load_tool(summary: dict[str, Any]) -> str:
+    if summary["settings"]["load_tool"] == "wrk":
+        return str(summary["machine"]["wrk"])
+    return (
+        "**the Python fallback (bench/pyload.py), because wrk was not installed**: it competes "
+        "with the server for the CPU, so its numbers are not comparable with wrk's"
+    )
 
 
 def _commands(summary: dict[str, Any]) -> str:
@@ -54,8 +63,9 @@ What the harness ran, per engine (all on 127.0.0.1, every process stopped by PID
 
 ```sh
 selfserve migrate
-selfserve seed --tenant bench --customers N --orders N --big-customers 100 \\
-    --big-customer-orders 500 --seed 42 --as-of 2026-11-27 --json   # only when not already loaded
+selfserve seed --tenant bench --customers 50000 --orders 1000000 --big-customers 100 \\
+    --big-customer-orders 500 --seed 42 --as-of 2026-11-27 --json   # PostgreSQL, once
+selfserve seed --tenant bench --customers 5000 --orders 100000 ...   # SQLite, once
 selfserve keys create --tenant bench --role read-only --json          # revoked at the end
 SELFSERVE_RATE_LIMIT_KEY_PER_SECOND=1e9 SELFSERVE_RATE_LIMIT_KEY_BURST=1000000000 \\
   selfserve serve --host 127.0.0.1 --port PORT --workers {s["workers"]}        # granian, uvloop
@@ -66,7 +76,12 @@ python -m bench.hello --port PORT --workers {s["workers"]}                      
 ```
 
 Every wrk run is preceded by the same command for {s["warmup_s"]} s as a warm-up.
+"""
 
+
+def _method(summary: dict[str, Any]) -> str:
+    s = summary["settings"]
+    return f"""
 Each request is `GET /orders?customerIds=["<id>"]&includes=assets,invoices&limit=L` for a
 customer drawn at random (seeded per wrk thread) from the 100 big customers (500 orders each),
 so every page is full. Both datasets have planner statistics, as `selfserve seed` leaves them
@@ -309,6 +324,7 @@ def render(summary: dict[str, Any]) -> str:
         _targets(summary),
         _machine(summary),
         _commands(summary),
+        _method(summary),
         _datasets(summary),
         _headline(summary),
         "## Per page size (median run)\n\n"
@@ -319,6 +335,7 @@ def render(summary: dict[str, Any]) -> str:
         notes.statements(summary),
         notes.auth(summary),
         notes.breakdown(summary),
+        notes.cpu_profile(summary),
         notes.plans(summary),
     ]
     return "\n".join(p.rstrip() + "\n" for p in parts)
