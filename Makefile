@@ -36,5 +36,11 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
+bench-pg: $(STAMP)
+	$(BIN)/python -m bench.run --only pg
+
+bench-sqlite: $(STAMP)
+	$(BIN)/python -m bench.run --only sqlite --only sqlite-nostats
+
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache
