@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.fixtures.explain import needs_sort
 from tests.fixtures.world import World, ids_param
 from tests.orders.test_detail import add_related
 
@@ -37,20 +38,5 @@ def test_single_customer_page_is_an_ordered_index_scan(world: World) -> None:
         world.conn.statements.clear()
         world.api.get(f"/orders?customerIds={ids_param(world.alice)}&sort={sort}&status=active")
         query, params = next(s for s in world.conn.statements if "FROM orders o" in s[0])
-        plan = world.run.run(world.conn.inner.fetch(_explain(world, query), params))
-        text = "\n".join(str(row[-1]) for row in plan)
-        if world.conn.dialect == "postgresql":
-            assert "Sort" not in text.replace("Sort Key", ""), (sort, text)
-        else:
-            assert "TEMP B-TREE" not in text, (sort, text)
-
-
-def _explain(world: World, query: str) -> str:
-    if world.conn.dialect == "postgresql":
-        # Planner choices on a near-empty table would favour a sequential scan and a sort.
-        # (Sorting and bitmap scans are discouraged too: with an index that serves the order,
-        # the plan then needs no Sort node; without one, a Sort still shows.)
-        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
-            world.run.run(world.conn.inner.execute(f"SET LOCAL {setting} = off"))
-        return "EXPLAIN " + query
-    return "EXPLAIN QUERY PLAN " + query
+        sorts, text = needs_sort(world, query, params)
+        assert not sorts, (sort, text)
