@@ -103,6 +103,26 @@ class TestPagination:
         assert len(set(ids)) == 4
         assert second["pagination"]["total"] == 6
 
+    def test_changes_between_pages_never_repeat_or_skip_a_row(self, world: World) -> None:
+        for sort in ("-createdDate", "createdDate", "orderNumber", "-orderNumber"):
+            url = f"/orders?customerIds={ids_param(world.alice)}&limit=2&sort={sort}"
+            first = world.api.get(url).json()
+            shown = [o["id"] for o in first["data"]]
+            for order_id in world.orders:  # every order changes: name, amount, modified time
+                sql = world.conn.sql()
+                world.run.run(world.conn.execute(
+                    f"UPDATE orders SET name = 'Changed', total_amount = total_amount + 1, "
+                    f"updated_at = {sql.p(b.T0 + timedelta(days=40))} WHERE id = {sql.p(order_id)}",
+                    sql.params,
+                ))  # fmt: skip
+            cursor = first["pagination"]["nextCursor"]
+            while cursor:
+                page = world.api.get(url + f"&cursor={cursor}").json()
+                shown += [o["id"] for o in page["data"]]
+                cursor = page["pagination"]["nextCursor"]
+            assert sorted(shown) == sorted(world.orders), sort
+            assert len(shown) == len(set(shown)) == 5, sort
+
     def test_cursor_belongs_to_its_sort(self, world: World) -> None:
         url = f"/orders?customerIds={ids_param(world.alice)}&limit=2"
         cursor = world.api.get(url).json()["pagination"]["nextCursor"]
