@@ -36,6 +36,8 @@ from selfserve.openapi import openapi_config, openapi_json_route, static_files_r
 from selfserve.ops import health, metrics
 from selfserve.orders.endpoints import router as orders_router
 from selfserve.orders.service import ReadContext
+from selfserve.portal.endpoints import router as portal_api_router
+from selfserve.portal.router import portal_router
 from selfserve.renewals.endpoints import router as renewals_router
 
 logger = logging.getLogger("selfserve")
@@ -139,6 +141,8 @@ def create_app(
             catalog_router,
             renewals_router,
             auth_router,
+            portal_api_router,
+            portal_router(),
             static_files_router(),
             openapi_json_route(),
         ],

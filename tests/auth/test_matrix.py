@@ -139,6 +139,18 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ("GET", "/renewals"): Recipe(
         "GET", lambda w, c: "/renewals" + (f"?customerIds={w.alice}" if c.kind == "key" else "")
     ),
+    ("POST", "/portal/sessions"): Recipe(
+        "POST", lambda w, c: "/portal/sessions",
+        body=lambda w, c: {"customerIds": [w.alice]}, ok=_mint_status,
+    ),
+    ("POST", "/portal/sessions/{session_id}/revoke"): Recipe(
+        "POST", lambda w, c: f"/portal/sessions/{_fresh_portal_session(w)}/revoke",
+        ok=_revoke_status,
+    ),
+    ("GET", "/portal/settings"): Recipe("GET", lambda w, c: "/portal/settings"),
+    ("PUT", "/portal/settings"): Recipe(
+        "PUT", lambda w, c: "/portal/settings", body=lambda w, c: {"supportUrl": "https://a.test"}
+    ),
     ("PATCH", "/subscriptions/{subscription_id}"): Recipe(
         "PATCH", lambda w, c: f"/subscriptions/{_fresh_subscription(w)}",
         body=lambda w, c: {"autoRenew": False}, ok=lambda w, c: 200 if c.tenant_ok else 404,
@@ -150,6 +162,13 @@ def _fresh_subscription(world: World) -> str:
     """A live subscription of customer A per cell, so cells cannot affect each other."""
     return world.run.run(b.asset(world.conn, world.tenant_id, world.alice, world.orders[0],
                                  world.product))  # fmt: skip
+
+
+def _fresh_portal_session(world: World) -> str:
+    """A portal session of customer A per cell, minted with the world's own key."""
+    response = world.api.post("/portal/sessions", json={"customerIds": [world.alice]})
+    assert response.status_code == 201, response.text
+    return str(response.json()["data"]["id"])
 
 
 def _fresh_draft(world: World) -> str:

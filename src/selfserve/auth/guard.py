@@ -34,8 +34,11 @@ def _automatic_options(handler: BaseRouteHandler) -> bool:
 
 
 def route_policy(handler: BaseRouteHandler) -> str | None:
-    """The scope a route requires, or None for a public route."""
+    """The scope a route requires, or None for a public route or a portal page (the portal
+    router's own guard authenticates its session cookie)."""
     if handler.opt.get("public") or _automatic_options(handler):
+        return None
+    if handler.opt.get("portal") in ("open", "read", "write"):
         return None
     scope = handler.opt.get("scope")
     if not isinstance(scope, str):
@@ -62,7 +65,7 @@ async def authorize(
             f"This credential lacks the scope {scope!r} that this operation requires.",
             error_code="MISSING_SCOPE",
         )
-    await _rate_limit(connection, principal)
+    await rate_limit(connection, principal)
     connection.state.principal = principal
     if connection.scope.get("method") == "POST" and not handler.opt.get("read_only"):
         await _reserve_idempotency_key(connection, principal)
@@ -107,9 +110,9 @@ async def _authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Princ
     return principal
 
 
-async def _rate_limit(connection: ASGIConnection[Any, Any, Any, Any], principal: Principal) -> None:
+async def rate_limit(connection: ASGIConnection[Any, Any, Any, Any], principal: Principal) -> None:
     state = connection.app.state
-    rate = state.token_rate if principal.kind == "customer_token" else state.key_rate
+    rate = state.key_rate if principal.kind == "api_key" else state.token_rate
     decision = await state.rate_limiter.hit(f"{principal.kind}:{principal.subject}", rate)
     connection.state.rate_limit = decision
     if not decision.allowed:

@@ -8,11 +8,11 @@ from typing import Literal
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """An API key of a tenant (``customer_ids is None``: every customer of the tenant) or,
-    later, a customer token bound to a set of customers."""
+    """An API key of a tenant (``customer_ids is None``: every customer of the tenant), a
+    customer token bound to a set of customers, or a portal session (its current customer)."""
 
     tenant_id: str
-    kind: Literal["api_key", "customer_token"]
+    kind: Literal["api_key", "customer_token", "portal_session"]
     subject: str
     role: str
     scopes: frozenset[str]

@@ -15,9 +15,18 @@ CUSTOMERS_WRITE: Final = "customers:write"
 INVOICES_READ: Final = "invoices:read"
 TOKENS_CREATE: Final = "tokens:create"
 METRICS_READ: Final = "metrics:read"
+PORTAL_MANAGE: Final = "portal:manage"
 
 ALL_SCOPES: Final = frozenset(
-    {ORDERS_READ, ORDERS_WRITE, CUSTOMERS_READ, CUSTOMERS_WRITE, INVOICES_READ, TOKENS_CREATE}
+    {
+        ORDERS_READ,
+        ORDERS_WRITE,
+        CUSTOMERS_READ,
+        CUSTOMERS_WRITE,
+        INVOICES_READ,
+        TOKENS_CREATE,
+        PORTAL_MANAGE,
+    }
 )
 
 ROLES: Final[dict[str, frozenset[str]]] = {

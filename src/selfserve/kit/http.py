@@ -112,6 +112,10 @@ class SecurityHeadersMiddleware:
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 extra = [*_COMMON, (b"content-security-policy", _DOCS_CSP if docs else _API_CSP)]
+                if b"content-security-policy" in present:
+                    # The response chose its own framing policy (the portal's frame-ancestors
+                    # allow-list); a blanket X-Frame-Options: DENY would override it.
+                    extra = [h for h in extra if h[0] != b"x-frame-options"]
                 if scope.get("scheme") == "https":
                     extra.append(
                         (b"strict-transport-security", b"max-age=63072000; includeSubDomains")

@@ -10,6 +10,7 @@ from .invoice import invoice_lines, invoices
 from .number_sequence import number_sequences
 from .order import orders
 from .order_product import order_products
+from .portal import portal_sessions, portal_settings
 from .price_book_entry import price_book_entries
 from .product import products
 from .tax_rate import tax_rates
@@ -28,6 +29,8 @@ __all__ = [
     "number_sequences",
     "order_products",
     "orders",
+    "portal_sessions",
+    "portal_settings",
     "price_book_entries",
     "products",
     "tax_rates",
