@@ -28,6 +28,21 @@ def test_money_uses_the_currency_digits_of_cldr(
 
 
 @pytest.mark.parametrize(
+    ("amount", "currency", "locale", "expected"),
+    [
+        ("0.125", "USD", "en", "$0.125"),
+        ("49.5", "USD", "en", "$49.50"),
+        ("1234.5678", "EUR", "de", "1.234,5678\xa0€"),
+        ("1200", "JPY", "ja", "￥1,200"),
+    ],
+)
+def test_unit_prices_keep_their_extra_decimals(
+    amount: str, currency: str, locale: str, expected: str
+) -> None:
+    assert l10n.unit_price(Decimal(amount), currency, locale) == expected
+
+
+@pytest.mark.parametrize(
     ("locale", "expected"), [("en", "Jun 1, 2025"), ("de", "01.06.2025"), ("ja", "2025/06/01")]
 )
 def test_dates_follow_the_locale(locale: str, expected: str) -> None:

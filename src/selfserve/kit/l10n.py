@@ -68,6 +68,18 @@ def money(amount: Decimal | int, currency: str, locale: str) -> str:
     return format_currency(Decimal(amount), currency, locale=_locale(locale), currency_digits=True)
 
 
+def unit_price(amount: Decimal | int, currency: str, locale: str) -> str:
+    """A unit price: at least the currency's decimals, and every further decimal it carries
+    (``$0.125``), because prices are stored more precisely than amounts and must not round."""
+    return format_currency(
+        Decimal(amount),
+        currency,
+        locale=_locale(locale),
+        currency_digits=True,
+        decimal_quantization=False,
+    )
+
+
 def number(value: Decimal | int, locale: str) -> str:
     return format_decimal(value, locale=_locale(locale))
 

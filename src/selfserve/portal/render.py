@@ -40,6 +40,10 @@ class View:
     def money(self, amount: Decimal | int | None, currency: str) -> str:
         return "" if amount is None else l10n.money(amount, currency, self.locale)
 
+    def price(self, amount: Decimal | int | None, currency: str) -> str:
+        """A unit price, never rounded to the currency's decimals."""
+        return "" if amount is None else l10n.unit_price(amount, currency, self.locale)
+
     def day(self, value: date | datetime | None) -> str:
         """A calendar date; an instant shows its UTC date (times are noise on these pages)."""
         if isinstance(value, datetime):
