@@ -236,7 +236,14 @@ def _serve(args: argparse.Namespace) -> int:
         if not settings.token_signing_keys.get_secret_value():
             # The demo mints portal tokens; workers inherit this process's environment.
             os.environ["SELFSERVE_TOKEN_SIGNING_KEYS"] = "demo:" + secrets.token_urlsafe(32)
-        print(_run(prepare_demo(f"http://{host}:{port}")))
+        text, customer = _run(prepare_demo(f"http://{host}:{port}"))
+        # A reusable demo link to the portal (a portal link itself works once, for 60 s).
+        token = secrets.token_urlsafe(24)
+        os.environ["SELFSERVE_PORTAL_DEMO_CUSTOMER"] = customer
+        os.environ["SELFSERVE_PORTAL_DEMO_TOKEN"] = token
+        print(
+            text + f"\nCustomer portal (demo customer): http://{host}:{port}/portal/demo/{token}\n"
+        )
     from granian import Granian
     from granian.constants import Interfaces, Loops
 

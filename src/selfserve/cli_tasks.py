@@ -114,8 +114,9 @@ async def analyze(db: Database) -> None:
         await conn.execute("ANALYZE")
 
 
-async def prepare_demo(base_url: str) -> str:
-    """Migrate, seed the demo tenant when empty, mint a fresh demo key; the text to print."""
+async def prepare_demo(base_url: str) -> tuple[str, str]:
+    """Migrate, seed the demo tenant when empty, mint a fresh demo key; the text to print and
+    the demo customer."""
     from selfserve.migrate import migrate
     from selfserve.seed import seed as run_seed
 
@@ -141,12 +142,13 @@ async def prepare_demo(base_url: str) -> str:
     finally:
         await db.close()
     ids = f"%5B%22{customer}%22%5D"
-    return (
+    text = (
         f"\nSelfserve is starting on {base_url}  (API docs: {base_url}/docs)\n"
         f"Demo API key (tenant 'demo'): {created.key}\n\n"
         f"  curl -s -H 'nue-api-key: {created.key}' \\\n"
         f"    '{base_url}/orders?customerIds={ids}&includes=assets,invoices&limit=5'\n"
     )
+    return text, customer
 
 
 async def _demo_customer(conn: Any) -> str | None:

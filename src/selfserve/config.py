@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     usage_flush_seconds: float = Field(
         default=30.0, description="How often 'last used' times of API keys are written."
     )
+    portal_demo_customer: str = Field(
+        default="",
+        description="`serve --demo` only: the customer whose portal /portal/demo/<token> opens.",
+    )
+    portal_demo_token: SecretStr = Field(
+        default=SecretStr(""), description="`serve --demo` only: the secret of that demo link."
+    )
     redis_url: str | None = Field(
         default=None, description="Redis for rate limits shared by every worker process."
     )

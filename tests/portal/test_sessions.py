@@ -110,3 +110,24 @@ def test_bad_body_names_the_field(world: World) -> None:
     response = mint(world, [world.alice], expiresInSeconds=10)
     assert response.status_code == 400
     assert response.json()["details"][0]["parameter"] == "expiresInSeconds"
+
+
+def test_demo_link_is_a_404_unless_the_demo_configured_it(world: World) -> None:
+    assert Browser(world).get("/portal/demo/anything").status_code == 404
+
+
+def test_demo_link_opens_a_fresh_write_session(world: World) -> None:
+    from tests.fixtures.app import Api
+
+    demo = Api(world.conn, world.run, portal_demo_customer=world.alice, portal_demo_token="t" * 32)
+    browser = Browser(world)
+    browser.client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=demo.app),  # type: ignore[arg-type]
+        base_url="http://testserver",
+    )
+    assert browser.get("/portal/demo/wrong").status_code == 404
+    first = browser.get("/portal/demo/" + "t" * 32)
+    assert first.status_code == 303
+    assert first.headers["location"].startswith("/portal/launch/")
+    assert browser.get(first.headers["location"]).headers["location"] == "/portal"
+    assert browser.get("/portal").status_code == 200

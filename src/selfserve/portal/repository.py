@@ -94,3 +94,11 @@ async def price_periods(conn: Conn, tenant_id: str, line_ids: list[str]) -> dict
         sql.params,
     )
     return {conn.to_id(r[0]): r[1] for r in rows}
+
+
+async def tenant_of_customer(conn: Conn, customer_id: str) -> str | None:
+    sql = conn.sql()
+    value = await conn.fetchval(
+        f"SELECT tenant_id FROM customers WHERE id = {sql.p(customer_id)}", sql.params
+    )
+    return None if value is None else conn.to_id(value)

@@ -3,6 +3,7 @@ account, signing out, and the tenant's theme stylesheet."""
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -10,6 +11,7 @@ from litestar.datastructures import Cookie, State
 from litestar.params import FromPath
 
 from selfserve.db import request_lease
+from selfserve.errors import ResourceNotFound
 from selfserve.portal import sessions
 from selfserve.portal import settings as portal_settings
 from selfserve.portal.context import PortalPage, page_view
@@ -42,6 +44,21 @@ async def launch(
     max_age = int((session.expires_at - now).total_seconds())
     response.set_cookie(session_cookie(request, secret, max_age))
     return response
+
+
+@get("/portal/demo/{token:str}", opt={"portal": "open"}, include_in_schema=False)
+async def demo(
+    request: Request[Any, Any, Any], token: FromPath[str], state: State
+) -> Response[bytes]:
+    """``serve --demo`` only: a reusable link that opens a fresh write session for the demo
+    customer. Without the demo settings (every real deployment) the route is a 404."""
+    secret = state.settings.portal_demo_token.get_secret_value()
+    customer = state.settings.portal_demo_customer
+    if not secret or not customer or not hmac.compare_digest(token.encode(), secret.encode()):
+        raise ResourceNotFound("Not found.")
+    async with request_lease(request.scope).write() as conn:
+        url = await sessions.demo_link(conn, customer, now=state.clock())
+    return redirect(url, PortalSettings())
 
 
 @get("/portal/expired", opt={"portal": "open"}, include_in_schema=False)
@@ -89,4 +106,4 @@ async def theme(request: Request[Any, Any, Any], state: State) -> Response[bytes
     )
 
 
-ROUTES = [launch, expired, switch_account, logout, theme]
+ROUTES = [launch, demo, expired, switch_account, logout, theme]

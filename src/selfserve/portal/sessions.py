@@ -148,3 +148,17 @@ async def revoke(
 async def end(conn: Conn, session: PortalSession, now: datetime) -> None:
     """The customer signs out: the session is revoked, so the cookie is worthless."""
     await repository.revoke(conn, session.tenant_id, session.id, now)
+
+
+async def demo_link(conn: Conn, customer_id: str, *, now: datetime) -> str:
+    """A fresh read-write session of the demo customer; its launch path."""
+    tenant_id = await repository.tenant_of_customer(conn, customer_id)
+    if tenant_id is None:
+        raise ResourceNotFound("Not found.")
+    principal = Principal(
+        tenant_id=tenant_id, kind="api_key", subject="demo", role="integration",
+        scopes=frozenset(), customer_ids=None,
+    )  # fmt: skip
+    body = PortalSessionCreate(customer_ids=[customer_id], scopes=["read", "write"])
+    created = await create(conn, principal, body, now=now, base_url="")
+    return created.url
