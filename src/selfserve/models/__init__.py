@@ -9,7 +9,9 @@ from .idempotency_key import idempotency_keys
 from .invoice import invoice_lines, invoices
 from .number_sequence import number_sequences
 from .order import orders
+from .order_clock import order_clocks
 from .order_product import order_products
+from .order_sort_history import order_sort_history
 from .portal import portal_sessions, portal_settings
 from .price_book_entry import price_book_entries
 from .product import products
@@ -27,7 +29,9 @@ __all__ = [
     "invoices",
     "metadata",
     "number_sequences",
+    "order_clocks",
     "order_products",
+    "order_sort_history",
     "orders",
     "portal_sessions",
     "portal_settings",

@@ -63,6 +63,12 @@ orders = Table(
     Column("updated_at", UTCTimestamp, nullable=False),
     Column("created_by_id", String(64), nullable=True),
     Column("last_modified_by_id", String(64), nullable=True),
+    # Snapshot paging: the tenant's order clock (order_clocks) when the order was created and
+    # when a sort value last changed. Database triggers set both, so that no writer (nor an
+    # operator's UPDATE) can forget them; NULL only while the writing transaction is in
+    # flight on PostgreSQL. A bulk load into an empty tenant passes 0: older than any walk.
+    Column("created_revision", BigInteger, nullable=True, comment="order clock at creation"),
+    Column("revision", BigInteger, nullable=True, comment="order clock at the last sort change"),
     Index(None, "tenant_id", "order_number", unique=True),
     # One index per sort key, each led by customer_id, so a single customer's page is an
     # ordered index scan that stops at LIMIT (no Sort node).
