@@ -22,7 +22,11 @@ def _touching(sql: Sql, tenant: str, order_ids: Sequence[Any]) -> str:
         "UNION "
         "SELECT v.order_id, e.id FROM (SELECT DISTINCT order_id, asset_number FROM assets "
         f"WHERE {sql.in_('order_id', order_ids)} AND tenant_id = {tenant}) v "
-        f"JOIN change_events e ON e.tenant_id = {tenant} AND e.asset_number = v.asset_number"
+        # CROSS JOIN fixes SQLite's join order (the few assets first, then each one's events
+        # by index); otherwise it may walk the whole tenant's events. PostgreSQL plans it as
+        # the inner join it is.
+        f"CROSS JOIN change_events e WHERE e.tenant_id = {tenant} "
+        "AND e.asset_number = v.asset_number"
     )
 
 

@@ -60,10 +60,12 @@ def _locale(tag: str) -> Locale:
         return Locale.parse(DEFAULT_LOCALE)
 
 
+@lru_cache(maxsize=8192)
 def money(amount: Decimal | int, currency: str, locale: str) -> str:
     """``amount`` in ``currency`` as the locale writes it.
 
     ``$1,234.50`` (en), ``1.234,50 €`` (de), ``￥1,235`` (ja, no decimals for JPY).
+    Cached: a page repeats the same prices, and Babel's formatting is not cheap.
     """
     return format_currency(Decimal(amount), currency, locale=_locale(locale), currency_digits=True)
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from litestar import Request, Response
 
 from selfserve.kit import l10n
-from selfserve.portal.i18n import Translate
+from selfserve.portal.i18n import Translate, translator
 from selfserve.portal.schemas import PortalSettings
 from selfserve.portal.sessions import PortalSession
 
@@ -55,6 +56,33 @@ class View:
 
     def number(self, value: Decimal | int) -> str:
         return l10n.number(value, self.locale)
+
+    def status(self, value: str) -> str:
+        """A subscription's or asset's status in the page's language."""
+        return _statuses(self.locale).get(value, value)
+
+    def period(self, price_period: str) -> str:
+        """ "per month", "per year", ... for a price period."""
+        return _periods(self.locale).get(price_period, price_period)
+
+
+@cache
+def _statuses(locale: str) -> dict[str, str]:
+    _ = translator(locale)
+    return {
+        "Active": _("Active"), "Pending": _("Pending"),
+        "Scheduled for Cancellation": _("Scheduled for cancellation"),
+        "Canceled": _("Canceled"), "Ended": _("Ended"), "Expired": _("Expired"),
+    }  # fmt: skip
+
+
+@cache
+def _periods(locale: str) -> dict[str, str]:
+    _ = translator(locale)
+    return {
+        "Month": _("per month"), "Quarter": _("per quarter"), "Year": _("per year"),
+        "OneTime": _("one time"),
+    }  # fmt: skip
 
 
 def content_security_policy(settings: PortalSettings) -> str:

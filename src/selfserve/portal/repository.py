@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from selfserve.db import Conn, Row, insert_row
@@ -102,3 +102,27 @@ async def tenant_of_customer(conn: Conn, customer_id: str) -> str | None:
         f"SELECT tenant_id FROM customers WHERE id = {sql.p(customer_id)}", sql.params
     )
     return None if value is None else conn.to_id(value)
+
+
+async def customer_time_zone(conn: Conn, tenant_id: str, customer_id: str) -> str | None:
+    sql = conn.sql()
+    value: str | None = await conn.fetchval(
+        f"SELECT time_zone FROM customers WHERE tenant_id = {sql.p(tenant_id)} "
+        f"AND id = {sql.p(customer_id)}",
+        sql.params,
+    )
+    return value
+
+
+async def open_balances(conn: Conn, tenant_id: str, customer_id: str, today: date) -> list[Row]:
+    """Per currency: unpaid issued invoices (count, balance) and those past due (the same
+    rule as ``invoices.service.is_overdue``), in minor units."""
+    sql = conn.sql()
+    late = f"due_date < {sql.p(today)}"
+    return await conn.fetch(
+        f"SELECT currency, count(*), sum(balance), sum(CASE WHEN {late} THEN 1 ELSE 0 END), "
+        f"sum(CASE WHEN {late} THEN balance ELSE 0 END) FROM invoices "
+        f"WHERE tenant_id = {sql.p(tenant_id)} AND customer_id = {sql.p(customer_id)} "
+        "AND status = 'Active' AND balance > 0 GROUP BY currency ORDER BY currency",
+        sql.params,
+    )
