@@ -1,15 +1,18 @@
 """Keyset pagination with opaque cursors and whitelisted sort keys.
 
 A cursor records the sort key and the last row's ``(value, id)``; the next page continues
-strictly after it, so rows created or changed meanwhile never make a page skip or repeat a
-row. Every ordering ends with ``id``. NULL sorts below every value on both engines.
+strictly after it. Every ordering ends with ``id``. NULL sorts below every value on both
+engines. Under a sort key whose values never change, rows created or changed meanwhile never
+make a page skip or repeat a row; a list whose sort values can change also records a *pin*
+in its cursor (a revision of its rows, see ``orders.repository``) and orders every row by
+the value it had at the pin.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -39,6 +42,7 @@ class SortKey:
     column: str
     kind: Literal["timestamp", "date", "int", "text"]
     nullable: bool = False
+    immutable: bool = False  # set once when the row is created, never changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +72,14 @@ class Cursor:
     sort: str
     value: Any
     last_id: str
+    pin: int | None = None  # the revision the walk is pinned at, for lists that pin
 
 
-def encode_cursor(sort: Sort, value: Any, last_id: str) -> str:
+def encode_cursor(sort: Sort, value: Any, last_id: str, pin: int | None = None) -> str:
     if isinstance(value, datetime | date):
         value = value.isoformat()
-    raw = msgspec.json.encode([CURSOR_VERSION, sort.token, value, last_id])
+    fields = [CURSOR_VERSION, sort.token, value, last_id]
+    raw = msgspec.json.encode(fields if pin is None else [*fields, pin])
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
@@ -85,10 +91,14 @@ def decode_cursor(token: str, sort: Sort) -> Cursor:
     )
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        version, sort_token, value, last_id = msgspec.json.decode(raw)
+        version, sort_token, value, last_id, *rest = msgspec.json.decode(raw)
     except (binascii.Error, ValueError, TypeError, msgspec.DecodeError):
         raise bad from None
-    if version != CURSOR_VERSION or not isinstance(last_id, str):
+    # A cursor issued before pins existed has none; its walk continues as it began.
+    pin = rest[0] if len(rest) == 1 else None
+    if version != CURSOR_VERSION or not isinstance(last_id, str) or len(rest) > 1:
+        raise bad
+    if rest and not (isinstance(pin, int) and not isinstance(pin, bool) and pin >= 0):
         raise bad
     if sort_token != sort.token:
         raise InvalidParameter(
@@ -97,7 +107,7 @@ def decode_cursor(token: str, sort: Sort) -> Cursor:
             "repeat that sort or start without a cursor.",
             code="INVALID_CURSOR",
         )
-    return Cursor(sort_token, _typed(value, sort.key, bad), last_id)
+    return Cursor(sort_token, _typed(value, sort.key, bad), last_id, pin)
 
 
 def _typed(value: Any, key: SortKey, bad: InvalidParameter) -> Any:
@@ -119,16 +129,19 @@ def _typed(value: Any, key: SortKey, bad: InvalidParameter) -> Any:
     return value
 
 
-def order_by(sql: Sql, sort: Sort, alias: str) -> str:
+def order_by(sql: Sql, sort: Sort, alias: str, *, column: str = "", ident: str = "") -> str:
+    """``ORDER BY`` terms; ``column`` and ``ident`` default to the alias's key column and id."""
     direction = "DESC" if sort.descending else "ASC"
-    column = f"{alias}.{sort.key.column}"
+    column = column or f"{alias}.{sort.key.column}"
     first = sql.nulls_low(column, sort.descending) if sort.key.nullable else f"{column} {direction}"
-    return f"{first}, {alias}.id {direction}"
+    return f"{first}, {ident or alias + '.id'} {direction}"
 
 
-def after_cursor(sql: Sql, sort: Sort, cursor: Cursor, alias: str) -> str:
+def after_cursor(
+    sql: Sql, sort: Sort, cursor: Cursor, alias: str, *, column: str = "", ident: str = ""
+) -> str:
     """The condition selecting rows strictly after ``cursor`` in ``sort`` order."""
-    column, ident = f"{alias}.{sort.key.column}", f"{alias}.id"
+    column, ident = column or f"{alias}.{sort.key.column}", ident or f"{alias}.id"
     beyond = "<" if sort.descending else ">"
     last_id = sql.p(cursor.last_id)
     if cursor.value is None:  # only nullable keys get here
@@ -140,3 +153,19 @@ def after_cursor(sql: Sql, sort: Sort, cursor: Cursor, alias: str) -> str:
     if sort.key.nullable and sort.descending:
         condition += f" OR {column} IS NULL"
     return condition + ")"
+
+
+def in_sort_order(
+    rows: Iterable[Sequence[Any]], sort: Sort, value_at: int, id_at: int = 0
+) -> list[Sequence[Any]]:
+    """Rows gathered from several ordered runs, in the order ``order_by`` gives in SQL.
+
+    The values are the driver's raw ones, which order as the database orders them: ISO text
+    on SQLite, ``datetime``/``date``/``int`` and UUIDs (byte order) on PostgreSQL.
+    """
+
+    def key(row: Sequence[Any]) -> tuple[bool, Any, Any]:
+        value = row[value_at]
+        return (value is not None, value, row[id_at])  # NULL lowest, never compared
+
+    return sorted(rows, key=key, reverse=sort.descending)

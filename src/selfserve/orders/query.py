@@ -28,13 +28,14 @@ STATUSES = {
     "canceled": "Canceled",
     "cancelled": "Canceled",
 }
+# A mutable key's column must be one order_sort_history keeps (and its triggers watch).
 SORT_KEYS = {
     key.name: key
     for key in (
-        SortKey("createdDate", "created_at", "timestamp"),
+        SortKey("createdDate", "created_at", "timestamp", immutable=True),
         SortKey("orderPlacedDate", "order_placed_date", "date", nullable=True),
         SortKey("totalAmount", "total_amount", "int"),
-        SortKey("orderNumber", "order_number", "text"),
+        SortKey("orderNumber", "order_number", "text", immutable=True),
         SortKey("lastModifiedDate", "updated_at", "timestamp"),
     )
 }

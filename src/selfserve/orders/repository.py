@@ -3,6 +3,11 @@
 A page is one statement: the ordered, index-served page (``LIMIT n + 1`` to learn whether
 more follow) with the total as an uncorrelated scalar subquery that both engines evaluate
 once. The lines of the page's orders are one more statement; each include one more.
+
+A walk through the pages is pinned at the tenant's order clock of its first page and places
+every order by its sort value at that revision (``docs/api.md``, "Pagination"): orders not
+changed since are read in index order, each order changed since by the row of
+``order_sort_history`` that was valid at the pin.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from typing import Any
 
 from selfserve.db import Conn, Row, Sql, insert_row
 from selfserve.kit.money import thousandths_sql
-from selfserve.kit.pagination import after_cursor, order_by
+from selfserve.kit.pagination import Cursor, after_cursor, order_by
 from selfserve.kit.query import Filter
 from selfserve.orders.query import OrderListQuery
 
@@ -51,6 +56,9 @@ _FILTER_COLUMNS = {
     "listTotal": "list_total",
 }
 _MONEY_FILTERS = frozenset({"totalAmount", "listTotal"})
+# A page row is ORDER_COLUMNS followed by these: the order's sort value in its walk, the
+# total, and the tenant's order clock (NULL before the tenant's first order).
+WALK_VALUE, TOTAL, CLOCK = -3, -2, -1
 
 
 def _filter(sql: Sql, flt: Filter[Any], alias: str) -> str:
@@ -128,20 +136,77 @@ async def list_orders(
     query: OrderListQuery,
     windows: Sequence[tuple[list[str], date, date]] = (),
 ) -> tuple[list[Row], int | None]:
-    """One page plus the total (None when the page is empty: count it separately)."""
+    """Up to ``limit + 1`` rows of the page plus the total (None when the page is empty:
+    count it separately). Rows end with ``WALK_VALUE, TOTAL, CLOCK``; a pinned page's rows
+    come in two ordered runs, to be merged (``kit.pagination.in_sort_order``)."""
     sql = conn.sql()
     count_where = " AND ".join(_conditions(sql, tenant_id, query, "t", windows))
-    where = _conditions(sql, tenant_id, query, "o", windows)
-    if query.cursor is not None:
-        where.append(after_cursor(sql, query.sort, query.cursor, "o"))
+    page = _page(sql, tenant_id, query, windows)
     rows = await conn.fetch(
-        f"SELECT {ORDER_COLUMNS}, (SELECT count(*) FROM orders t WHERE {count_where}) "
-        "FROM orders o JOIN customers c ON c.id = o.customer_id "
-        f"WHERE {' AND '.join(where)} ORDER BY {order_by(sql, query.sort, 'o')} "
-        f"LIMIT {sql.p(query.limit + 1)}",
+        f"SELECT u.*, (SELECT count(*) FROM orders t WHERE {count_where}), "
+        f"(SELECT revision FROM order_clocks WHERE tenant_id = {sql.p(tenant_id)}) "
+        f"FROM ({page}) u",
         sql.params,
     )
-    return rows, (rows[0][-1] if rows else None)
+    return rows, (rows[0][TOTAL] if rows else None)
+
+
+def _page(
+    sql: Sql, tenant_id: str, query: OrderListQuery, windows: Sequence[tuple[list[str], date, date]]
+) -> str:
+    sort, cursor = query.sort, query.cursor
+    pin = None if cursor is None else cursor.pin
+    where = _conditions(sql, tenant_id, query, "o", windows)
+    if cursor is not None:
+        where.append(after_cursor(sql, sort, cursor, "o"))
+    if pin is not None:
+        # Unchanged since the pin, an order's value now is its value then; an immutable key's
+        # value always is, so only orders created after the pin stay out.
+        revision = "created_revision" if sort.key.immutable else "revision"
+        where.append(f"o.{revision} <= {sql.p(pin)}")
+    unchanged = (
+        f"SELECT {ORDER_COLUMNS}, o.{sort.key.column} AS walk_value "
+        "FROM orders o JOIN customers c ON c.id = o.customer_id "
+        f"WHERE {' AND '.join(where)} ORDER BY {order_by(sql, sort, 'o')} "
+        f"LIMIT {sql.p(query.limit + 1)}"
+    )
+    if cursor is None or pin is None or sort.key.immutable:
+        return unchanged
+    changed = _changed_since(sql, tenant_id, query, windows, cursor, pin)
+    return f"SELECT * FROM ({unchanged}) a UNION ALL SELECT * FROM ({changed}) b"
+
+
+def _changed_since(
+    sql: Sql,
+    tenant_id: str,
+    query: OrderListQuery,
+    windows: Sequence[tuple[list[str], date, date]],
+    cursor: Cursor,
+    pin: int,
+) -> str:
+    """Orders whose sort value changed after ``pin``, each by the value it had at ``pin``.
+
+    They are found through the history's index on when a value was replaced, so the cost
+    follows the changes made during the walk, not the size of the customers' history; only
+    these rows are sorted.
+    """
+    sort, ids, at = query.sort, query.customer_ids or [], sql.p(pin)
+    column, ident = f"h.{sort.key.column}", "h.order_id"
+    where = [
+        f"h.tenant_id = {sql.p(tenant_id)}",
+        f"h.customer_id = {sql.p(ids[0])}" if len(ids) == 1 else sql.in_("h.customer_id", ids),
+        f"h.valid_to > {at}",
+        f"h.valid_from <= {at}",
+        *_conditions(sql, tenant_id, query, "o", windows),
+        after_cursor(sql, sort, cursor, "h", column=column, ident=ident),
+    ]
+    return (
+        f"SELECT {ORDER_COLUMNS}, {column} AS walk_value FROM order_sort_history h "
+        "JOIN orders o ON o.id = h.order_id JOIN customers c ON c.id = o.customer_id "
+        f"WHERE {' AND '.join(where)} "
+        f"ORDER BY {order_by(sql, sort, 'h', column=column, ident=ident)} "
+        f"LIMIT {sql.p(query.limit + 1)}"
+    )
 
 
 async def count_orders(

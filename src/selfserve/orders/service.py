@@ -23,7 +23,7 @@ from selfserve.history.service import event_from_row
 from selfserve.invoices.repository import invoices_for_orders
 from selfserve.invoices.service import invoice_from_row
 from selfserve.kit.clock import local_date
-from selfserve.kit.pagination import Pagination, Sort, SortKey, encode_cursor
+from selfserve.kit.pagination import Pagination, Sort, SortKey, encode_cursor, in_sort_order
 from selfserve.kit.query import canonical_uuid
 from selfserve.orders import repository
 from selfserve.orders.assembly import group, lifecycle_from_row, line_from_row, order_from_row
@@ -51,6 +51,7 @@ async def list_orders(conn: Conn, ctx: ReadContext, query: OrderListQuery) -> Or
     query = _with_customers(query, ids)
     windows = await _renewal_windows(conn, ctx, query)
     rows, total = await repository.list_orders(conn, principal.tenant_id, query, windows)
+    rows = in_sort_order(rows, query.sort, repository.WALK_VALUE)
     has_more = len(rows) > query.limit
     rows = rows[: query.limit]
     if total is None:
@@ -62,8 +63,8 @@ async def list_orders(conn: Conn, ctx: ReadContext, query: OrderListQuery) -> Or
     next_cursor = None
     if has_more:
         last = rows[-1]
-        value = _sort_value(conn, last, query.sort.key.column)
-        next_cursor = encode_cursor(query.sort, value, conn.to_id(last[0]))
+        value = _walk_value(conn, last, query.sort.key)
+        next_cursor = encode_cursor(query.sort, value, conn.to_id(last[0]), _pin(query, rows))
     orders = await _assemble(conn, ctx, rows, query.includes)
     return OrderList(
         status="SUCCESS",
@@ -121,22 +122,24 @@ def _with_customers(query: OrderListQuery, ids: list[str]) -> OrderListQuery:
     return replace(query, customer_ids=ids)
 
 
-def _sort_value(conn: Conn, row: Row, column: str) -> Any:
-    index = {
-        "created_at": 8,
-        "updated_at": 9,
-        "order_placed_date": 15,
-        "total_amount": 30,
-        "order_number": 1,
-    }[column]
-    value = row[index]
+def _walk_value(conn: Conn, row: Row, key: SortKey) -> Any:
+    """The row's sort value in its walk: its value at the pin (docs/api.md, "Pagination")."""
+    value = row[repository.WALK_VALUE]
     if value is None:
         return None
-    if column in ("created_at", "updated_at"):
+    if key.kind == "timestamp":
         return conn.to_ts(value)
-    if column == "order_placed_date":
+    if key.kind == "date":
         return conn.to_date(value)
     return value
+
+
+def _pin(query: OrderListQuery, rows: list[Row]) -> int:
+    """A walk keeps the pin of its first page, which is the tenant's order clock then (a
+    cursor from before pins existed is pinned from here on)."""
+    if query.cursor is not None and query.cursor.pin is not None:
+        return query.cursor.pin
+    return int(rows[0][repository.CLOCK] or 0)
 
 
 async def _renewal_windows(
