@@ -100,17 +100,24 @@ async def respond(
 ) -> Response[Any]:
     """The write's response, stored for its Idempotency-Key in the same transaction."""
     body = encoder.encode(payload)
-    reservation: Reservation | None = request.scope.get("state", {}).get("idempotency")
-    if reservation is not None:
-        sql = tx.sql()
-        await tx.execute(
-            f"UPDATE idempotency_keys SET status_code = {sql.p(status_code)}, "
-            f"response_body = {sql.p(body.decode())} WHERE {_match(sql, reservation)}",
-            sql.params,
-        )
-        request.scope["state"]["idempotency_stored"] = True
+    await store(tx, request, status_code, body.decode())
     headers = {"Cache-Control": "no-store"}
     return Response(body, status_code=status_code, media_type="application/json", headers=headers)
+
+
+async def store(tx: Conn, request: Request[Any, Any, Any], status_code: int, body: str) -> None:
+    """Store a result for the request's reserved key (if any) in the same transaction as its
+    writes: a JSON body, or for a page's form post the location it redirects to."""
+    reservation: Reservation | None = request.scope.get("state", {}).get("idempotency")
+    if reservation is None:
+        return
+    sql = tx.sql()
+    await tx.execute(
+        f"UPDATE idempotency_keys SET status_code = {sql.p(status_code)}, "
+        f"response_body = {sql.p(body)} WHERE {_match(sql, reservation)}",
+        sql.params,
+    )
+    request.scope["state"]["idempotency_stored"] = True
 
 
 def replay_response(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:

@@ -51,14 +51,17 @@ class Activation:
 
 
 async def activate(
-    conn: Conn, ctx: ReadContext, order_id: str, options: ActivateOptions
-) -> Activation:
+    conn: Conn, ctx: ReadContext, order_id: str, options: ActivateOptions, *,
+    reason: str | None = None,
+) -> Activation:  # fmt: skip
+    """``reason`` (why, e.g. a cancellation reason the customer gave) goes on the events of
+    the subscriptions the order changes."""
     order_id = await visible_order_id(conn, ctx.principal, order_id)
     act = await _claim(conn, ctx, order_id)
     actor = history.actor_of(ctx.principal)
     for line in await _new_lines(conn, ctx.principal.tenant_id, order_id):
         await _create_asset(conn, ctx, act, line, actor)
-    changed = await apply_changes(conn, ctx, order_id, act.today)
+    changed = await apply_changes(conn, ctx, order_id, act.today, reason=reason)
     for touched in await _orders_touching(conn, ctx.principal.tenant_id, order_id, changed):
         await refresh_lifecycle(conn, ctx.principal.tenant_id, touched)
     if options.generate_invoice:

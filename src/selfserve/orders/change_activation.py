@@ -42,7 +42,9 @@ async def change_lines(conn: Conn, order_id: str) -> list[Row]:
     )
 
 
-async def apply_changes(conn: Conn, ctx: ReadContext, order_id: str, today: date) -> list[str]:
+async def apply_changes(
+    conn: Conn, ctx: ReadContext, order_id: str, today: date, *, reason: str | None = None
+) -> list[str]:
     """Version every subscription the order changes; returns their asset numbers."""
     rows = await change_lines(conn, order_id)
     numbers = list(dict.fromkeys(r[1] for r in rows))
@@ -59,7 +61,9 @@ async def apply_changes(conn: Conn, ctx: ReadContext, order_id: str, today: date
             raise Conflict(f"{number} is {asset['status']}; this change order can no longer be "
                            "applied.", error_code="ASSET_CHANGED")  # fmt: skip
         changes, action = _changes(conn, asset, mine, today)
-        await versions.new_version(conn, ctx, asset, order_id, changes, action=action)
+        await versions.new_version(
+            conn, ctx, asset, order_id, changes, action=action, reason=reason
+        )
     return numbers
 
 
