@@ -18,43 +18,47 @@ from selfserve.assets.schemas import AssetList, AssetRead, SubscriptionList, Sub
 from selfserve.auth.principal import Principal
 from selfserve.auth.scoping import readable_customer_ids
 from selfserve.db import Conn, Row
-from selfserve.kit.money import minor_to_decimal, price_to_decimal
+from selfserve.kit.money import minor_to_decimal, price_converter
 from selfserve.kit.pagination import Pagination, encode_cursor
 
 A = TypeVar("A", bound=AssetRead)
 
 
 def asset_from_row(conn: Conn, r: Row, offset: int = 0) -> AssetRead:
-    """Build the wire view of an asset row laid out as ``assets.repository.ASSET_COLUMNS``."""
-    to_date, currency = conn.to_date, r[offset + 14]
-    start, end, canceled = r[offset + 8], r[offset + 9], r[offset + 20]
-    previous, line, entry = r[offset + 19], r[offset + 22], r[offset + 24]
+    """Build the wire view of an asset row laid out as ``assets.repository.ASSET_COLUMNS``
+    from ``offset`` on: the columns are the fields of ``AssetRead`` in order. Built
+    positionally because order reads embed hundreds of assets (keywords cost several times
+    more in msgspec)."""
+    if offset:
+        r = r[offset:]
+    to_id, to_date, currency = conn.to_id, conn.to_date, r[14]
+    price = price_converter(currency)
     return AssetRead(
-        id=conn.to_id(r[offset]),
-        asset_type=r[offset + 1],
-        asset_number=r[offset + 2],
-        status=r[offset + 3],
-        customer_id=conn.to_id(r[offset + 4]),
-        product_id=conn.to_id(r[offset + 5]),
-        product_name=r[offset + 6],
-        quantity=r[offset + 7],
-        start_date=None if start is None else to_date(start),
-        end_date=None if end is None else to_date(end),
-        term=r[offset + 10],
-        renewal_term=r[offset + 11],
-        auto_renew=bool(r[offset + 12]),
-        billing_period=r[offset + 13],
-        currency=currency,
-        list_price=price_to_decimal(r[offset + 15], currency),
-        price=price_to_decimal(r[offset + 16], currency),
-        total_price=minor_to_decimal(r[offset + 17], currency),
-        asset_version=r[offset + 18],
-        last_versioned_asset_id=None if previous is None else conn.to_id(previous),
-        cancellation_date=None if canceled is None else to_date(canceled),
-        order_id=conn.to_id(r[offset + 21]),
-        order_product_id=None if line is None else conn.to_id(line),
-        product_category=r[offset + 23],
-        price_book_entry_id=None if entry is None else conn.to_id(entry),
+        to_id(r[0]),
+        r[1],  # asset_type
+        r[2],  # asset_number
+        r[3],  # status
+        to_id(r[4]),  # customer_id
+        to_id(r[5]),  # product_id
+        r[6],  # product_name
+        r[7],  # quantity
+        None if r[8] is None else to_date(r[8]),  # start_date
+        None if r[9] is None else to_date(r[9]),  # end_date
+        r[10],  # term
+        r[11],  # renewal_term
+        bool(r[12]),  # auto_renew
+        r[13],  # billing_period
+        currency,
+        price(r[15]),  # list_price
+        price(r[16]),  # price
+        minor_to_decimal(r[17], currency),  # total_price
+        r[18],  # asset_version
+        None if r[19] is None else to_id(r[19]),  # last_versioned_asset_id
+        None if r[20] is None else to_date(r[20]),  # cancellation_date
+        to_id(r[21]),  # order_id
+        None if r[22] is None else to_id(r[22]),  # order_product_id
+        r[23],  # product_category
+        None if r[24] is None else to_id(r[24]),  # price_book_entry_id
     )
 
 

@@ -7,6 +7,7 @@ once per computed amount, half-even, to the currency's decimals.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 
@@ -77,17 +78,68 @@ def round_half_even(value: Fraction) -> int:
     return round(value)  # Fraction.__round__ rounds half to even
 
 
+# Reading a page converts a thousand or more stored integers to Decimal, most of them values
+# seen before (catalog prices, zero discounts, common totals). Decimals are immutable, so a
+# converter remembers what it built; it forgets everything once it holds _REMEMBERED values,
+# which bounds its memory without the bookkeeping of an LRU.
+_REMEMBERED = 4096
+
+
+def _remembering(convert: Callable[[int], Decimal]) -> Callable[[int], Decimal]:
+    known: dict[int, Decimal] = {}
+
+    def converted(value: int) -> Decimal:
+        found = known.get(value)
+        if found is None:
+            if len(known) >= _REMEMBERED:
+                known.clear()
+            found = known[value] = convert(value)
+        return found
+
+    return converted
+
+
+def _minor_converter(decimals: int) -> Callable[[int], Decimal]:
+    # amount × 10^-decimals: the same digits and exponent as Decimal(amount).scaleb(-decimals)
+    unit = Decimal(1).scaleb(-decimals)
+    return _remembering(lambda amount: Decimal(amount) * unit)
+
+
+def _price_converter(decimals: int) -> Callable[[int], Decimal]:
+    step, unit = 10 ** (PRICE_DECIMALS - decimals), Decimal(1).scaleb(-decimals)
+
+    def convert(micros: int) -> Decimal:
+        if micros % step == 0:
+            return Decimal(micros // step) * unit
+        return Decimal(micros).scaleb(-PRICE_DECIMALS).normalize()
+
+    return _remembering(convert)
+
+
+_MINOR = {decimals: _minor_converter(decimals) for decimals in (0, 2, 3)}
+_PRICE = {decimals: _price_converter(decimals) for decimals in (0, 2, 3)}
+_MINOR_BY_CURRENCY = {c: _MINOR[exponent(c)] for c in SUPPORTED_CURRENCIES}
+_PRICE_BY_CURRENCY = {c: _PRICE[exponent(c)] for c in SUPPORTED_CURRENCIES}
+
+
+def minor_converter(currency: str) -> Callable[[int], Decimal]:
+    """``minor_to_decimal`` for one currency, for converting many amounts of it."""
+    return _MINOR_BY_CURRENCY.get(currency) or _MINOR[exponent(currency)]
+
+
+def price_converter(currency: str) -> Callable[[int], Decimal]:
+    """``price_to_decimal`` for one currency, for converting many prices in it."""
+    return _PRICE_BY_CURRENCY.get(currency) or _PRICE[exponent(currency)]
+
+
 def minor_to_decimal(amount: int, currency: str) -> Decimal:
     """``1234`` USD cents -> ``Decimal('12.34')``, keeping the currency's decimals."""
-    return Decimal(amount).scaleb(-exponent(currency))
+    return minor_converter(currency)(amount)
 
 
 def price_to_decimal(micros: int, currency: str) -> Decimal:
     """A unit price in micro-units, shown with the currency's decimals or more when needed."""
-    step = 10 ** (PRICE_DECIMALS - exponent(currency))
-    if micros % step == 0:
-        return Decimal(micros // step).scaleb(-exponent(currency))
-    return Decimal(micros).scaleb(-PRICE_DECIMALS).normalize()
+    return price_converter(currency)(micros)
 
 
 def micros_to_minor(value: Fraction | int, currency: str) -> int:
@@ -103,9 +155,8 @@ def decimal_to_minor(value: Decimal, currency: str) -> int | None:
     return int(scaled)
 
 
-def percent_to_decimal(hundredths: int) -> Decimal:
-    """``1050`` hundredths of a percent -> ``Decimal('10.50')``."""
-    return Decimal(hundredths).scaleb(-2)
+percent_to_decimal: Callable[[int], Decimal] = _MINOR[2]
+"""``1050`` hundredths of a percent -> ``Decimal('10.50')``."""
 
 
 def thousandths_sql(currency_column: str) -> str:

@@ -26,7 +26,7 @@ from selfserve.kit.clock import local_date
 from selfserve.kit.pagination import Pagination, Sort, SortKey, encode_cursor, in_sort_order
 from selfserve.kit.query import canonical_uuid
 from selfserve.orders import repository
-from selfserve.orders.assembly import group, lifecycle_from_row, line_from_row, order_from_row
+from selfserve.orders.assembly import group, lifecycle_from_row, lines_from_rows, order_from_row
 from selfserve.orders.errors import OrderNotFound
 from selfserve.orders.lifecycle import actions_for, stage_of
 from selfserve.orders.query import OrderListQuery
@@ -217,7 +217,7 @@ def _order(conn: Conn, ctx: ReadContext, r: Row, line_rows: Any, today: date) ->
     return order_from_row(
         conn,
         r,
-        [line_from_row(conn, line, currency) for line in line_rows],
+        lines_from_rows(conn, line_rows, currency),
         lifecycle_from_row(conn, r, stage, today),
         actions_for(stage, order_id, ctx.principal.scopes, ctx.served_routes),
     )
