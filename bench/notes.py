@@ -141,7 +141,7 @@ def breakdown(summary: dict[str, Any]) -> str:
         "5 statements (raw driver)",
         "service (4 stmts + objects)",
         "msgspec encode",
-        "ETag (blake2b)",
+        "ETag (SHA-256)",
         "whole app via ASGI",
     ]
     return (

@@ -24,7 +24,9 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
 def etag_of(body: bytes) -> str:
-    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+    # SHA-256 rather than BLAKE2: CPUs with SHA extensions (x86 SHA-NI, ARMv8) hash it
+    # 2-3x faster, which counts on a 200 KB page. 128 bits are plenty for an ETag.
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
 def _matches(if_none_match: str, etag: str) -> bool:
