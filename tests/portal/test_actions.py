@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 
 from tests.fixtures import builders as b
@@ -276,11 +277,20 @@ class TestRefusals:
             response = browser.submit(f"/portal/subscriptions/{sub.id}/{path}", fields)
             assert response.status_code == 403, path
         assert counts(world) == before
+        page = browser.get(f"/portal/subscriptions/{sub.id}")
+        assert page.status_code == 200 and "Manage this subscription" not in page.text
 
     def test_disabled_actions_are_neither_offered_nor_done(self, world: World, sub: Sub) -> None:
         browser = writer(world)
+        offered = browser.get(f"/portal/subscriptions/{sub.id}")
+        for action in ("cancel", "quantity", "renew", "auto-renew"):
+            assert f"/portal/subscriptions/{sub.id}/{action}" in offered.text
         settings = {"actions": {"cancel": False, "changeQuantity": False}}
         assert world.api.request("PUT", "/portal/settings", json=settings).status_code == 200
+        page = browser.get(f"/portal/subscriptions/{sub.id}")
+        assert f"/portal/subscriptions/{sub.id}/cancel" not in page.text
+        assert f"/portal/subscriptions/{sub.id}/quantity" not in page.text
+        assert f"/portal/subscriptions/{sub.id}/renew" in page.text
         assert browser.get(f"/portal/subscriptions/{sub.id}/cancel").status_code == 403
         before = counts(world)
         forced = browser.submit(f"/portal/subscriptions/{sub.id}/cancel",
@@ -320,3 +330,26 @@ def _money(text: str) -> Decimal:
     """``-$203.57`` or ``$111.77`` (the English page) as a number."""
     cleaned = text.replace("$", "").replace(",", "").replace("\u2212", "-").strip()
     return Decimal(cleaned)
+
+
+def test_what_the_state_allows() -> None:
+    """The pure rule: live subscriptions get the order's actions; a scheduled cancellation
+    only its undo; an open-ended one cannot end "at the end of its term"."""
+    from selfserve.assets.schemas import AssetRead
+    from selfserve.portal.previews import possible_actions
+
+    base = AssetRead(
+        id="a", asset_type="Subscription", asset_number="SUB-1", status="Active",
+        customer_id="c", product_id="p", product_name="P", quantity=1, start_date=None,
+        end_date=None, term=None, renewal_term=None, auto_renew=True, billing_period="Month",
+        currency="USD", list_price=Decimal(1), price=Decimal(1), total_price=Decimal(1),
+        asset_version=1, last_versioned_asset_id=None, cancellation_date=None, order_id="o",
+        order_product_id=None, product_category="RecurringServices", price_book_entry_id=None,
+    )  # fmt: skip
+    everything = frozenset({"change", "renew", "cancel"})
+    assert possible_actions(base, everything, True, ["endOfTerm"]) == {"quantity"}
+    assert possible_actions(base, everything, True, ["date"]) == {"quantity", "cancel"}
+    scheduled = msgspec.structs.replace(base, status="Scheduled for Cancellation")
+    assert possible_actions(scheduled, everything, True, ["date"]) == {"uncancel"}
+    assert possible_actions(scheduled, everything, False, ["date"]) == frozenset()
+    assert possible_actions(base, frozenset(), True, ["date"]) == frozenset()

@@ -49,7 +49,8 @@ def offered(
         return frozenset()
     names = frozenset(action.name for action in order_actions)
     served = UNCANCEL_ROUTE in request.app.state.served_routes
-    possible = previews.possible_actions(sub, names, served)
+    timing = portal.settings.cancellation.timing
+    possible = previews.possible_actions(sub, names, served, timing)
     return previews.enabled_actions(portal.settings, portal.session.can_write) & possible
 
 

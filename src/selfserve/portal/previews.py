@@ -11,7 +11,7 @@ Never commits: the request owns its transactions.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -88,12 +88,14 @@ def enabled_actions(settings: PortalSettings, can_write: bool) -> frozenset[str]
 
 
 def possible_actions(
-    sub: AssetRead, order_actions: frozenset[str], uncancel_served: bool
+    sub: AssetRead, order_actions: frozenset[str], uncancel_served: bool, timing: Sequence[str]
 ) -> frozenset[str]:
-    """What the order's ``actions`` and the subscription's status allow (pure)."""
+    """What the order's ``actions`` and the subscription's status allow (pure); ``timing``
+    is the cancellation policy's (an open-ended subscription has no end of term)."""
     live = sub.status in LIVE and sub.cancellation_date is None
     found = set()
-    if live and "cancel" in order_actions:
+    can_end = "date" in timing or sub.end_date is not None
+    if live and "cancel" in order_actions and can_end:
         found.add("cancel")
     if live and "renew" in order_actions and sub.end_date is not None:
         found.add("renew")
@@ -149,12 +151,8 @@ async def target(
     order = (await orders.get_order(conn, ctx, sub.order_id, frozenset())).data
     names = frozenset(action.name for action in order.actions)
     today = await customer_today(conn, ctx, sub.customer_id)
-    return Target(
-        sub,
-        today,
-        enabled_actions(settings, can_write),
-        possible_actions(sub, names, uncancel_served),
-    )
+    possible = possible_actions(sub, names, uncancel_served, settings.cancellation.timing)
+    return Target(sub, today, enabled_actions(settings, can_write), possible)
 
 
 def change_order(change: AssetChange) -> ChangeOrderCreate:
