@@ -417,3 +417,16 @@ def test_pages_need_a_session(world: World, account: Account) -> None:
         response = Browser(world).get(path)
         assert response.status_code == 303
         assert response.headers["location"] == "/portal/expired"
+
+
+def test_subscription_page_offers_actions_only_to_a_write_session(
+    world: World, account: Account
+) -> None:
+    path = f"/portal/subscriptions/{account.live}"
+    writer = text_of(assert_page(open_portal(world, scopes=["read", "write"]).get(path)))
+    assert "Manage this subscription" in writer
+    reader = text_of(assert_page(open_portal(world).get(path)))
+    assert "Manage this subscription" not in reader
+    ended = text_of(assert_page(open_portal(world, scopes=["read", "write"]).get(
+        f"/portal/subscriptions/{account.ended}")))  # fmt: skip
+    assert "Manage this subscription" not in ended

@@ -11,7 +11,7 @@ from litestar.params import FromPath
 
 from selfserve.deps import DbConn
 from selfserve.errors import InvalidParameter, ResourceNotFound
-from selfserve.portal import formats, views
+from selfserve.portal import actions, formats, views
 from selfserve.portal.context import Portal, PortalPage
 from selfserve.portal.render import View, html
 
@@ -125,7 +125,10 @@ async def subscription_page(
         data = await views.subscription_detail(conn, portal.ctx, subscription_id)
     except ResourceNotFound:
         raise NotFoundException() from None
-    return page(request, portal, "subscription.html", data=data, notice=notice_of(request))
+    offered = actions.offered(request, portal, data.subscription, data.actions)
+    return page(
+        request, portal, "subscription.html", data=data, offered=offered, notice=notice_of(request)
+    )
 
 
 @get("/portal/invoices", opt=READ, include_in_schema=False)
