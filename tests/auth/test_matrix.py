@@ -103,9 +103,10 @@ RECIPES: dict[tuple[str, str], Recipe] = {
         "GET", lambda w, c: "/invoices" + (f"?customerIds={w.alice}" if c.kind == "key" else "")
     ),
     ("GET", "/invoices/{invoice_id}"): Recipe(
-        "GET", lambda w, c: "/invoices/" + (w.extra.get("alice_invoice") or w.extra.setdefault(
-            "alice_invoice", w.run.run(b.invoice(w.conn, w.tenant_id, w.alice, w.orders[0])))),
-        ok=_own_order,
+        "GET", lambda w, c: f"/invoices/{_alice_invoice(w)}", ok=_own_order
+    ),
+    ("GET", "/invoices/{invoice_id}/pdf"): Recipe(
+        "GET", lambda w, c: f"/invoices/{_alice_invoice(w)}/pdf", ok=_own_order
     ),
     ("GET", "/customers/{customer_id}"): Recipe(
         "GET", lambda w, c: f"/customers/{w.alice}", ok=_own_order
@@ -156,6 +157,15 @@ RECIPES: dict[tuple[str, str], Recipe] = {
         body=lambda w, c: {"autoRenew": False}, ok=lambda w, c: 200 if c.tenant_ok else 404,
     ),
 }  # fmt: skip
+
+
+def _alice_invoice(world: World) -> str:
+    """One invoice of customer A, shared by the cells (they only read it)."""
+    if "alice_invoice" not in world.extra:
+        world.extra["alice_invoice"] = world.run.run(
+            b.invoice(world.conn, world.tenant_id, world.alice, world.orders[0])
+        )
+    return world.extra["alice_invoice"]
 
 
 def _fresh_subscription(world: World) -> str:

@@ -11,9 +11,15 @@ from litestar.params import FromPath
 from selfserve.auth.scopes import INVOICES_READ
 from selfserve.deps import DbConn, Reading
 from selfserve.invoices import service
-from selfserve.invoices.query import FILTER_FIELDS, PAYMENT_STATUSES, from_query_string
+from selfserve.invoices.query import (
+    FILTER_FIELDS,
+    PAYMENT_STATUSES,
+    from_query_string,
+    pdf_locale,
+)
 from selfserve.invoices.schemas import InvoiceEnvelope, InvoiceList
-from selfserve.kit.http import json_response
+from selfserve.kit.download import document_response
+from selfserve.kit.http import CREDENTIAL_VARY, json_response
 from selfserve.kit.openapi import QueryDoc, documented
 from selfserve.kit.query import plain_params
 
@@ -76,4 +82,40 @@ async def get_invoice(
     return json_response(request, result)
 
 
-router = Router(path="/", route_handlers=[list_invoices, get_invoice], tags=["Invoices"])
+_PDF_DOCS = documented(
+    QueryDoc(
+        "locale",
+        "en, de or ja: the language and number and date formats of the document. Without it "
+        "the best match of Accept-Language, else en.",
+        example="ja",
+    )
+)
+
+
+@get(
+    "/invoices/{invoice_id:str}/pdf",
+    opt={"scope": INVOICES_READ},
+    summary="Download an invoice as PDF",
+    operation_class=_PDF_DOCS,
+    media_type="application/pdf",
+    response_description="The invoice as application/pdf, an attachment named <invoiceNumber>.pdf",
+)
+async def get_invoice_pdf(
+    request: Request[Any, Any, Any], invoice_id: FromPath[str], conn: DbConn, ctx: Reading
+) -> Response[bytes]:
+    """The invoice as a printable PDF with the same numbers as ``GET /invoices/{id}``:
+    number, dates, customer, lines, subtotal, tax, total, amount paid and due, status.
+    Amounts and dates are formatted for the locale (``locale``, else ``Accept-Language``,
+    else English). Cached like every read (``ETag``, ``If-None-Match``). Unknown or
+    invisible: 404."""
+    locale = pdf_locale(request.scope["query_string"], request.headers.get("accept-language"))
+    document = await service.invoice_pdf(conn, ctx.principal, ctx.now, invoice_id, locale)
+    return document_response(
+        request, document.content, media_type="application/pdf", filename=document.filename,
+        vary=f"{CREDENTIAL_VARY}, Accept-Language",
+    )  # fmt: skip
+
+
+router = Router(
+    path="/", route_handlers=[list_invoices, get_invoice, get_invoice_pdf], tags=["Invoices"]
+)

@@ -1,5 +1,6 @@
 """The GET /invoices list query: whitelisted parameters, statuses, sort keys and Nue's inline
-filters on dates and amounts, read strictly from the raw query string."""
+filters on dates and amounts, read strictly from the raw query string; and the locale of
+GET /invoices/{id}/pdf."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from selfserve.errors import InvalidParameter
+from selfserve.kit import l10n
 from selfserve.kit import query as q
 from selfserve.kit.pagination import Cursor, Sort, SortKey, decode_cursor, parse_sort
 
@@ -34,6 +36,7 @@ PAYMENT_STATUSES = {
     )
 }
 BOOLEANS = {"true": "true", "false": "false"}
+LOCALES = {tag: tag for tag in l10n.SUPPORTED_LOCALES}
 # The sort column shares its name with InvoiceRead's attribute (the cursor value's source).
 SORT_KEYS = {key.name: key for key in (SortKey("invoiceDate", "invoice_date", "date"),)}
 DEFAULT_SORT = "-invoiceDate"
@@ -104,3 +107,12 @@ def _check_money(filters: list[q.Filter[Any]]) -> None:
     for flt in filters:
         if flt.field in MONEY_FILTERS and flt.value.as_tuple().exponent < -3:
             raise InvalidParameter(flt.field, f"{flt.field} takes at most 3 decimals.")
+
+
+def pdf_locale(raw: bytes | str, accept_language: str | None) -> str:
+    """The PDF's locale: ``locale`` when given (en, de or ja, case-insensitive; anything else
+    is a 400 listing them), else the best supported one of ``Accept-Language``, else en."""
+    params = q.plain_params(raw, {"locale"})
+    if "locale" in params:
+        return q.one_of("locale", params["locale"], LOCALES)
+    return l10n.negotiate(accept_language) or l10n.DEFAULT_LOCALE

@@ -146,3 +146,14 @@ async def lines_for(conn: Conn, tenant_id: str, invoice_id: Any) -> list[Row]:
         f"AND tenant_id = {sql.p(tenant_id)} ORDER BY line_number",
         sql.params,
     )
+
+
+async def parties(conn: Conn, tenant_id: str, customer_id: str) -> Row | None:
+    """``(tenant name, customer name, account number)`` for an invoice's header."""
+    sql = conn.sql()
+    return await conn.fetchrow(
+        "SELECT t.name, c.name, c.account_number FROM customers c "
+        f"JOIN tenants t ON t.id = c.tenant_id WHERE c.id = {sql.p(customer_id)} "
+        f"AND c.tenant_id = {sql.p(tenant_id)}",
+        sql.params,
+    )

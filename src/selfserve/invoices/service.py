@@ -2,12 +2,14 @@
 
 ``isOverdue`` is judged on each customer's local date. A list request runs the page (with
 its total) and, only when it filters on ``isOverdue``, one statement for the customers' time
-zones first; one invoice is one statement plus one for its lines.
+zones first; one invoice is one statement plus one for its lines (its PDF one more, for the
+seller's and the customer's names).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+import asyncio
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import msgspec
@@ -17,7 +19,7 @@ from selfserve.auth.scoping import readable_customer_ids
 from selfserve.customers.repository import time_zones
 from selfserve.db import Conn, Row
 from selfserve.errors import InvalidParameter
-from selfserve.invoices import repository
+from selfserve.invoices import pdf, repository
 from selfserve.invoices.errors import InvoiceNotFound
 from selfserve.invoices.query import InvoiceListQuery
 from selfserve.invoices.schemas import (
@@ -28,7 +30,7 @@ from selfserve.invoices.schemas import (
     InvoiceRead,
 )
 from selfserve.kit.clock import local_date
-from selfserve.kit.money import minor_converter, minor_to_decimal
+from selfserve.kit.money import minor_to_decimal
 from selfserve.kit.pagination import Pagination, encode_cursor
 from selfserve.kit.query import canonical_uuid
 
@@ -39,30 +41,27 @@ def is_overdue(status: str, balance: int, due: date, today: date) -> bool:
 
 
 def invoice_from_row(conn: Conn, r: Row, today: date, offset: int = 0) -> InvoiceRead:
-    """Build the wire view of a row laid out as ``invoices.repository.INVOICE_COLUMNS`` from
-    ``offset`` on: the columns are the fields of ``InvoiceRead`` in order. Built positionally
-    because order reads embed many invoices (keywords cost several times more in msgspec)."""
-    if offset:
-        r = r[offset:]
-    to_id, to_date = conn.to_id, conn.to_date
-    minor, due, balance = minor_converter(r[14]), to_date(r[7]), r[13]
+    """Build the wire view of a row laid out as ``invoices.repository.INVOICE_COLUMNS``."""
+    to_date, currency = conn.to_date, r[offset + 14]
+    due, start, end, order_id = to_date(r[offset + 7]), r[offset + 8], r[offset + 9], r[offset + 5]
+    balance = r[offset + 13]
     return InvoiceRead(
-        to_id(r[0]),
-        r[1],  # invoice_number
-        r[2],  # status
-        r[3],  # payment_status
-        to_id(r[4]),  # customer_id
-        None if r[5] is None else to_id(r[5]),  # order_id
-        to_date(r[6]),  # invoice_date
-        due,
-        None if r[8] is None else to_date(r[8]),  # start_date
-        None if r[9] is None else to_date(r[9]),  # end_date
-        minor(r[10]),  # amount
-        minor(r[11]),  # amount_without_tax
-        minor(r[12]),  # tax_amount
-        minor(balance),
-        r[14],  # currency
-        is_overdue(r[2], balance, due, today),
+        id=conn.to_id(r[offset]),
+        invoice_number=r[offset + 1],
+        status=r[offset + 2],
+        payment_status=r[offset + 3],
+        customer_id=conn.to_id(r[offset + 4]),
+        order_id=None if order_id is None else conn.to_id(order_id),
+        invoice_date=to_date(r[offset + 6]),
+        due_date=due,
+        start_date=None if start is None else to_date(start),
+        end_date=None if end is None else to_date(end),
+        amount=minor_to_decimal(r[offset + 10], currency),
+        amount_without_tax=minor_to_decimal(r[offset + 11], currency),
+        tax_amount=minor_to_decimal(r[offset + 12], currency),
+        balance=minor_to_decimal(balance, currency),
+        currency=currency,
+        is_overdue=is_overdue(r[offset + 2], balance, due, today),
     )
 
 
@@ -109,10 +108,11 @@ async def list_invoices(
     return InvoiceList(status="SUCCESS", data=invoices, pagination=pagination)
 
 
-async def get_invoice(
+async def visible_invoice(
     conn: Conn, principal: Principal, now: datetime, invoice_id: str
-) -> InvoiceEnvelope:
-    """One invoice with its lines; unknown, malformed and invisible ids are the same 404."""
+) -> InvoiceDetail:
+    """One invoice with its lines, as ``GET /invoices/{id}`` shows it; unknown, malformed and
+    invisible ids are the same 404."""
     try:
         canonical = canonical_uuid("invoiceId", invoice_id)
     except InvalidParameter:
@@ -122,11 +122,38 @@ async def get_invoice(
         raise InvoiceNotFound()
     base = invoice_from_row(conn, row, local_date(now, row[15]))
     lines = await repository.lines_for(conn, principal.tenant_id, row[0])
-    detail = InvoiceDetail(
+    return InvoiceDetail(
         **msgspec.structs.asdict(base),
         invoice_lines=[line_from_row(conn, line, base.currency) for line in lines],
     )
-    return InvoiceEnvelope(status="SUCCESS", data=detail)
+
+
+async def get_invoice(
+    conn: Conn, principal: Principal, now: datetime, invoice_id: str
+) -> InvoiceEnvelope:
+    """``GET /invoices/{id}``: the envelope of :func:`visible_invoice`."""
+    return InvoiceEnvelope(
+        status="SUCCESS", data=await visible_invoice(conn, principal, now, invoice_id)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class InvoicePdf:
+    filename: str  # the invoice number + ".pdf"
+    content: bytes
+
+
+async def invoice_pdf(
+    conn: Conn, principal: Principal, now: datetime, invoice_id: str, locale: str
+) -> InvoicePdf:
+    """The visible invoice as a PDF in ``locale`` (en, de or ja), with the seller's and the
+    customer's names; rendering (CPU only) runs off the event loop."""
+    invoice = await visible_invoice(conn, principal, now, invoice_id)
+    row = await repository.parties(conn, principal.tenant_id, invoice.customer_id)
+    parties = None if row is None else pdf.Parties(seller=row[0], customer=row[1],
+                                                   account_number=row[2])  # fmt: skip
+    content = await asyncio.to_thread(pdf.render, invoice, locale, parties=parties)
+    return InvoicePdf(f"{invoice.invoice_number}.pdf", content)
 
 
 def _today(now: datetime, zone: str, cache: dict[str, date]) -> date:
