@@ -30,7 +30,7 @@ from selfserve.invoices.schemas import (
     InvoiceRead,
 )
 from selfserve.kit.clock import local_date
-from selfserve.kit.money import minor_to_decimal
+from selfserve.kit.money import minor_converter, minor_to_decimal
 from selfserve.kit.pagination import Pagination, encode_cursor
 from selfserve.kit.query import canonical_uuid
 
@@ -41,27 +41,30 @@ def is_overdue(status: str, balance: int, due: date, today: date) -> bool:
 
 
 def invoice_from_row(conn: Conn, r: Row, today: date, offset: int = 0) -> InvoiceRead:
-    """Build the wire view of a row laid out as ``invoices.repository.INVOICE_COLUMNS``."""
-    to_date, currency = conn.to_date, r[offset + 14]
-    due, start, end, order_id = to_date(r[offset + 7]), r[offset + 8], r[offset + 9], r[offset + 5]
-    balance = r[offset + 13]
+    """Build the wire view of a row laid out as ``invoices.repository.INVOICE_COLUMNS`` from
+    ``offset`` on: the columns are the fields of ``InvoiceRead`` in order. Built positionally
+    because order reads embed many invoices (keywords cost several times more in msgspec)."""
+    if offset:
+        r = r[offset:]
+    to_id, to_date = conn.to_id, conn.to_date
+    minor, due, balance = minor_converter(r[14]), to_date(r[7]), r[13]
     return InvoiceRead(
-        id=conn.to_id(r[offset]),
-        invoice_number=r[offset + 1],
-        status=r[offset + 2],
-        payment_status=r[offset + 3],
-        customer_id=conn.to_id(r[offset + 4]),
-        order_id=None if order_id is None else conn.to_id(order_id),
-        invoice_date=to_date(r[offset + 6]),
-        due_date=due,
-        start_date=None if start is None else to_date(start),
-        end_date=None if end is None else to_date(end),
-        amount=minor_to_decimal(r[offset + 10], currency),
-        amount_without_tax=minor_to_decimal(r[offset + 11], currency),
-        tax_amount=minor_to_decimal(r[offset + 12], currency),
-        balance=minor_to_decimal(balance, currency),
-        currency=currency,
-        is_overdue=is_overdue(r[offset + 2], balance, due, today),
+        to_id(r[0]),
+        r[1],  # invoice_number
+        r[2],  # status
+        r[3],  # payment_status
+        to_id(r[4]),  # customer_id
+        None if r[5] is None else to_id(r[5]),  # order_id
+        to_date(r[6]),  # invoice_date
+        due,
+        None if r[8] is None else to_date(r[8]),  # start_date
+        None if r[9] is None else to_date(r[9]),  # end_date
+        minor(r[10]),  # amount
+        minor(r[11]),  # amount_without_tax
+        minor(r[12]),  # tax_amount
+        minor(balance),
+        r[14],  # currency
+        is_overdue(r[2], balance, due, today),
     )
 
 
