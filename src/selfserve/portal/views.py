@@ -19,6 +19,8 @@ from selfserve.errors import InvalidParameter
 from selfserve.invoices import service as invoices
 from selfserve.invoices.query import from_query_string as invoice_query
 from selfserve.invoices.schemas import InvoiceDetail, InvoiceRead
+from selfserve.kit.clock import local_date
+from selfserve.kit.money import minor_to_decimal
 from selfserve.kit.pagination import Pagination
 from selfserve.kit.query import canonical_uuid
 from selfserve.orders import service as orders
@@ -57,6 +59,7 @@ class Balance:
 @dataclass(frozen=True, slots=True)
 class Overview:
     plans: list[Plan]
+    plans_total: int
     balance: Balance
     recent_orders: list[OrderRead]
 
@@ -75,39 +78,49 @@ def plan_of(sub: SubscriptionRead, price_period: str) -> Plan:
     )
 
 
-async def plans(conn: Conn, ctx: ReadContext) -> list[Plan]:
-    query = asset_query(urlencode({"status": LIVE, "limit": 100, "sort": "endDate"}))
-    subs = (await assets.list_subscriptions(conn, ctx.principal, query)).data
+OVERVIEW_PLANS = 10
+
+
+async def plans(conn: Conn, ctx: ReadContext) -> tuple[list[Plan], int]:
+    """The live subscriptions that renew or end soonest (the overview shows the next ten and
+    links to the full list), and how many there are in all."""
+    query = asset_query(urlencode({"status": LIVE, "limit": OVERVIEW_PLANS, "sort": "endDate"}))
+    page = await assets.list_subscriptions(conn, ctx.principal, query)
+    subs = page.data
     periods = await repository.price_periods(
         conn, ctx.principal.tenant_id, [s.order_product_id for s in subs if s.order_product_id]
     )
-    return [plan_of(s, periods.get(s.order_product_id or "", "")) for s in subs]
+    found = [plan_of(s, periods.get(s.order_product_id or "", "")) for s in subs]
+    return found, page.pagination.total if page.pagination.total is not None else len(found)
 
 
-async def balance(conn: Conn, ctx: ReadContext) -> Balance:
-    """Unpaid balances of issued invoices, by currency (never converted), and the overdue part."""
-    result, cursor = Balance(), None
-    while True:
-        raw = "status=active&balance>0&limit=500" + (f"&cursor={cursor}" if cursor else "")
-        page = await invoices.list_invoices(conn, ctx.principal, ctx.now, invoice_query(raw))
-        for invoice in page.data:
-            _add(result, invoice)
-        cursor = page.pagination.next_cursor
-        if not cursor:
-            return result
-
-
-def _add(result: Balance, invoice: InvoiceRead) -> None:
-    result.open[invoice.currency] += invoice.balance
-    result.open_count += 1
-    if invoice.is_overdue:
-        result.overdue[invoice.currency] += invoice.balance
-        result.overdue_count += 1
+async def balance(conn: Conn, ctx: ReadContext, customer_id: str) -> Balance:
+    """Unpaid balances of issued invoices by currency (never converted) and the overdue part,
+    summed in SQL: a customer with hundreds of open invoices costs one small statement."""
+    tenant_id = ctx.principal.tenant_id
+    zone = await repository.customer_time_zone(conn, tenant_id, customer_id)
+    result = Balance()
+    if zone is None:
+        return result
+    today = local_date(ctx.now, zone)
+    for currency, count, owed, late_count, late in await repository.open_balances(
+        conn, tenant_id, customer_id, today
+    ):
+        result.open[currency] = minor_to_decimal(int(owed), currency)
+        result.open_count += int(count)
+        if late_count:
+            result.overdue[currency] = minor_to_decimal(int(late), currency)
+            result.overdue_count += int(late_count)
+    return result
 
 
 async def overview(conn: Conn, ctx: ReadContext) -> Overview:
     recent = await orders.list_orders(conn, ctx, order_query("limit=5&sort=-createdDate"))
-    return Overview(await plans(conn, ctx), await balance(conn, ctx), recent.data)
+    # A portal session reads exactly one customer: the account it currently shows.
+    customer_id = min(ctx.principal.customer_ids or ())
+    owed = await balance(conn, ctx, customer_id)
+    live, live_total = await plans(conn, ctx)
+    return Overview(live, live_total, owed, recent.data)
 
 
 # --- the list pages ---------------------------------------------------------------------------
