@@ -47,9 +47,11 @@ async def _check_csrf(
     connection: ASGIConnection[Any, Any, Any, Any], session: PortalSession
 ) -> None:
     """A form must carry the session's token (a field, or a header from htmx), and a browser
-    that names an ``Origin`` must name this server."""
+    that names an ``Origin`` must name this server. ``Origin: null`` names none: browsers send
+    it for form posts under ``Referrer-Policy: no-referrer``, which every response carries."""
     origin = connection.headers.get("origin")
-    if origin and urlsplit(origin).netloc != connection.headers.get("host", ""):
+    named = origin if origin and origin != "null" else None
+    if named and urlsplit(named).netloc != connection.headers.get("host", ""):
         raise CsrfRejected()
     sent = connection.headers.get(CSRF_HEADER)
     if sent is None and isinstance(connection, Request):
