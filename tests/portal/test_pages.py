@@ -430,3 +430,21 @@ def test_subscription_page_offers_actions_only_to_a_write_session(
     ended = text_of(assert_page(open_portal(world, scopes=["read", "write"]).get(
         f"/portal/subscriptions/{account.ended}")))  # fmt: skip
     assert "Manage this subscription" not in ended
+
+
+def test_invoice_pdf_downloads_in_the_pages_locale(world: World, account: Account) -> None:
+    path = f"/portal/invoices/{account.overdue_invoice}/pdf"
+    number = api_json(world, f"/invoices/{account.overdue_invoice}")["data"]["invoiceNumber"]
+    german = open_portal(world, locale="de").get(path)
+    assert german.status_code == 200
+    assert german.headers["content-type"] == "application/pdf"
+    assert german.headers["content-disposition"] == f'attachment; filename="{number}.pdf"'
+    assert german.headers["cache-control"] == "no-store"
+    assert german.content.startswith(b"%PDF-")
+    api = world.api.get(path.removeprefix("/portal"), headers={"accept-language": "de"})
+    assert api.status_code == 200
+    assert german.content == api.content  # the same document as the API's, in German
+    english = open_portal(world).get(path)
+    assert english.content != german.content
+    bob = open_portal(world, [world.bob])
+    assert_page(bob.get(path), 404)

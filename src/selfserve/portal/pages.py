@@ -11,9 +11,10 @@ from litestar.params import FromPath
 
 from selfserve.deps import DbConn
 from selfserve.errors import InvalidParameter, ResourceNotFound
+from selfserve.invoices import service as invoices
 from selfserve.portal import actions, formats, views
 from selfserve.portal.context import Portal, PortalPage
-from selfserve.portal.render import View, html
+from selfserve.portal.render import View, headers_for, html
 
 NOTICES = frozenset({"canceled", "uncanceled", "renewed", "quantity", "autorenew", "account"})
 
@@ -156,6 +157,24 @@ async def invoice_page(
     return page(request, portal, "invoice.html", data=data)
 
 
+@get("/portal/invoices/{invoice_id:str}/pdf", opt=READ, include_in_schema=False)
+async def invoice_pdf(
+    request: Request[Any, Any, Any], portal: PortalPage, conn: DbConn, invoice_id: FromPath[str]
+) -> Response[bytes]:
+    """The invoice's PDF in the page's locale, the same document as ``GET /invoices/{id}/pdf``,
+    as an attachment named after the invoice number."""
+    ctx = portal.ctx
+    try:
+        document = await invoices.invoice_pdf(
+            conn, ctx.principal, ctx.now, invoice_id, portal.view.locale
+        )
+    except ResourceNotFound:
+        raise NotFoundException() from None
+    disposition = f'attachment; filename="{document.filename}"'
+    headers = headers_for(portal.view.settings) | {"Content-Disposition": disposition}
+    return Response(document.content, media_type="application/pdf", headers=headers)
+
+
 @get("/portal/renewals", opt=READ, include_in_schema=False)
 async def renewal_list(
     request: Request[Any, Any, Any], portal: PortalPage, conn: DbConn
@@ -177,6 +196,7 @@ ROUTES.extend(
         subscription_page,
         invoice_list,
         invoice_page,
+        invoice_pdf,
         renewal_list,
     ]
 )
