@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
@@ -69,11 +69,14 @@ def open_portal(chromium: Browser, app_server: PortalServer) -> OpenPortal:
     def opened(
         customer: str, *, viewport: ViewportSize = DESKTOP, js: bool = True,
         locale: str = "en-US", scopes: tuple[str, ...] = ("read", "write"),
+        init_script: str | None = None,
     ) -> Iterator[Page]:  # fmt: skip
         context = chromium.new_context(
             viewport=viewport, java_script_enabled=js, locale=locale, accept_downloads=True
         )  # fmt: skip
         context.set_default_timeout(10_000)
+        if init_script:
+            context.add_init_script(init_script)
         try:
             page = context.new_page()
             response = page.goto(app_server.portal_link(customer, scopes))
@@ -84,6 +87,18 @@ def open_portal(chromium: Browser, app_server: PortalServer) -> OpenPortal:
             context.close()
 
     return opened
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failed browser test reports what the server logged (tracebacks of 500s)."""
+    report: pytest.TestReport = yield
+    server = getattr(item, "funcargs", {}).get("app_server")
+    if report.failed and isinstance(server, PortalServer):
+        report.sections.append(("server log", server.log_tail()))
+    return report
 
 
 def shoot(page: Page, name: str) -> None:

@@ -71,6 +71,7 @@ class PortalServer:
     key: str
     history_customer: str  # a seeded customer with years of orders and invoices
     process: subprocess.Popen[bytes]
+    log: Path
     api: httpx.Client = field(init=False)
     _prices: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
@@ -120,6 +121,11 @@ class PortalServer:
         url: str = self.call("POST", "/portal/sessions", body, status=201)["url"]
         return url
 
+    def log_tail(self, lines: int = 60) -> str:
+        """The server's latest log lines, without granian's start-up chatter."""
+        text = self.log.read_text(errors="replace").splitlines()
+        return "\n".join(line for line in text if not line.startswith("[INFO]"))[-8000:]
+
     def stop(self) -> None:
         self.api.close()
         try:
@@ -149,9 +155,10 @@ def start(directory: Path) -> PortalServer:
         key=created["key"],
         history_customer=seeded["sample_customer_ids"][0],
         process=process,
+        log=directory / "server.log",
     )
     try:
-        _wait_healthy(server, directory / "server.log")
+        _wait_healthy(server, server.log)
     except BaseException:
         server.stop()
         raise
