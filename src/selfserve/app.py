@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -33,7 +34,7 @@ from selfserve.kit.clock import Clock, system_clock
 from selfserve.kit.http import RequestIdMiddleware, SecurityHeadersMiddleware
 from selfserve.kit.ratelimit import Rate, create_rate_limiter
 from selfserve.openapi import openapi_config, openapi_json_route, static_files_router
-from selfserve.ops import health, metrics
+from selfserve.ops import DatabaseProbe, health, metrics
 from selfserve.orders.endpoints import router as orders_router
 from selfserve.orders.service import ReadContext
 from selfserve.portal.endpoints import router as portal_api_router
@@ -91,6 +92,7 @@ def _state(settings: Settings, database: Database, clock: Clock) -> State:
             "settings": settings,
             "signing_keys": parse_signing_keys(settings.token_signing_keys.get_secret_value()),
             "key_usage": KeyUsage(),
+            "db_probe": DatabaseProbe(settings.health_check_seconds),
             "rate_limiter": create_rate_limiter(settings.redis_url),
             "key_rate": Rate(settings.rate_limit_key_per_second, settings.rate_limit_key_burst),
             "token_rate": Rate(
@@ -106,10 +108,14 @@ def _lifespan(state: State) -> Callable[[Litestar], AbstractAsyncContextManager[
         db: Database = state.db
         await db.connect()
         flusher = asyncio.create_task(state.key_usage.run(db, state.settings.usage_flush_seconds))
+        probe = asyncio.create_task(state.db_probe.run(db))
         try:
             yield
         finally:
+            probe.cancel()
             flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await probe  # so no check holds a connection while the database closes
             await state.key_usage.flush(db)
             await state.rate_limiter.close()
             await db.close()

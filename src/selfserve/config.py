@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     usage_flush_seconds: float = Field(
         default=30.0, description="How often 'last used' times of API keys are written."
     )
+    health_check_seconds: float = Field(
+        default=1.0,
+        description="How often each worker checks that its database answers (for /health).",
+    )
     portal_demo_customer: str = Field(
         default="",
         description="`serve --demo` only: the customer whose portal /portal/demo/<token> opens.",
