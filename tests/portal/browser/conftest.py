@@ -5,6 +5,7 @@ Without Chromium these tests are skipped, except under ``CI=true``, where they f
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 from collections.abc import Callable, Generator, Iterator
@@ -12,6 +13,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
 
 from tests.conftest import IN_CI
@@ -110,4 +112,9 @@ def shoot(page: Page, name: str) -> None:
         return
     width = page.viewport_size["width"] if page.viewport_size else 0
     Path(folder).mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(Path(folder) / f"{name}-{width}.png"), animations="disabled")
+    shot = Image.open(io.BytesIO(page.screenshot(animations="disabled")))
+    # 256 colours are plenty for a page of text and a third of the bytes of full colour.
+    small = shot.convert("RGB").quantize(
+        256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+    )
+    small.save(Path(folder) / f"{name}-{width}.png", optimize=True)

@@ -3,7 +3,7 @@ serious or critical violation. The same tour saves the README's screenshots on r
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
@@ -28,6 +28,16 @@ def blocking_violations(page: Page) -> list[str]:
         for v in found
         if v["impact"] in BLOCKING
     ]
+
+
+def navigation_statuses(page: Page) -> list[int]:
+    """The HTTP status of every page load from now on, the latest last."""
+    statuses: list[int] = []
+    page.on(
+        "response",
+        lambda r: statuses.append(r.status) if r.request.is_navigation_request() else None,
+    )
+    return statuses
 
 
 def test_axe_reports_what_it_finds(chromium: Browser) -> None:
@@ -86,7 +96,8 @@ PAGES: dict[str, tuple[Visit, int]] = {
 }
 
 # Every page on a desktop in English and on a phone in German (the narrowest screen with the
-# longest words); axe takes a second or two a page, so not every combination.
+# longest words); axe takes a second or two a page, so not every combination. The tours also
+# take the screenshots of docs/screenshots (see ``shoot``).
 TOURS = [("1280", "en-US"), ("375", "de-DE")]
 
 
@@ -98,17 +109,49 @@ def test_every_page_has_no_serious_violation(
     opening = open_portal(app_server.history_customer, viewport=VIEWPORTS[width], locale=locale,
                           init_script=AXE_SCRIPT)  # fmt: skip
     with opening as page:
-        statuses: list[int] = []
-        page.on(
-            "response",
-            lambda r: statuses.append(r.status) if r.request.is_navigation_request() else None,
-        )
+        statuses = navigation_statuses(page)
         for name, (visit, status) in PAGES.items():
             visit(page, app_server)
             page.wait_for_load_state("load")
             assert statuses[-1] == status, f"{name}: {page.url} answered {statuses[-1]}"
             assert page.locator("html").get_attribute("lang") == locale[:2], name
             problems += blocking_violations(page)
-            if locale == "en-US":
-                shoot(page, name)
+            shoot(page, name)
+    assert not problems, "\n".join(problems)
+
+
+def _actions_tour(page: Page) -> Iterator[str]:
+    """Every action's form and preview page of a live subscription, reached by its links and
+    buttons (located by their place, so the tour runs in any language); yields page names."""
+    page.locator("main table a[href^='/portal/subscriptions/']").first.click()
+    subscription = page.url
+    for action, submit in (("cancel", True), ("quantity", True), ("renew", True),
+                           ("auto-renew", False)):  # fmt: skip
+        page.goto(subscription)
+        page.locator(f"main a[href$='/{action}']").click()
+        yield f"action-{action}"
+        if submit:
+            if action == "cancel":
+                page.locator("input[name=timing]").first.check()
+            if action == "quantity":
+                page.locator("input[name=quantity]").fill("7")
+            page.locator("main form button[type=submit]").first.click()
+            yield f"action-{action}-preview"
+
+
+@pytest.mark.parametrize(("width", "locale"), TOURS)
+def test_every_action_page_has_no_serious_violation(
+    open_portal: OpenPortal, app_server: PortalServer, width: str, locale: str
+) -> None:
+    customer = app_server.customer_with_subscription(f"Axe {width} {locale}")
+    problems: list[str] = []
+    opening = open_portal(customer, viewport=VIEWPORTS[width], locale=locale,
+                          init_script=AXE_SCRIPT)  # fmt: skip
+    with opening as page:
+        statuses = navigation_statuses(page)
+        for name in _actions_tour(page):
+            page.wait_for_load_state("load")
+            assert statuses[-1] == 200, f"{name}: {page.url} answered {statuses[-1]}"
+            problems += blocking_violations(page)
+            shoot(page, name)
     assert not problems, "\n".join(problems)

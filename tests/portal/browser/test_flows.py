@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.portal.browser.conftest import VIEWPORTS, OpenPortal, shoot
+from tests.portal.browser.conftest import VIEWPORTS, OpenPortal
 from tests.portal.browser.server import PortalServer
 
 pytestmark = pytest.mark.browser
@@ -73,11 +73,9 @@ def cancel_with_preview(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"Cancel {PRODUCT}")
     page.get_by_label(re.compile("At the end of the current term")).check()
     page.get_by_label("Comment").fill("Budget review")
-    shoot(page, "cancel")
     page.get_by_role("button", name="Preview the cancellation").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Confirm the cancellation")
     expect(page.get_by_role("region", name="What will happen")).to_contain_text("Service")
-    shoot(page, "cancel-preview")
     page.get_by_role("button", name="Confirm").click()
     notice(page, "The cancellation is scheduled.")
     expect(page.locator("dl.facts")).to_contain_text("Service ends on")
@@ -98,7 +96,6 @@ def change_quantity(page: Page, server: PortalServer, customer: str) -> None:
     page.get_by_role("button", name="Preview").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Confirm the new quantity")
     previewed = page.locator("[data-total]").inner_text()
-    shoot(page, "quantity-preview")
     page.get_by_role("button", name="Confirm").click()
     notice(page, "The quantity was changed.")
     expect(page.locator("dl.facts")).to_contain_text("8")
