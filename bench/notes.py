@@ -80,8 +80,9 @@ def statements(summary: dict[str, Any]) -> str:
         "Counted by running real requests through the app in-process with a counting wrapper "
         "around its database (the guard's API key lookup included). On PostgreSQL the number of "
         "server-side transactions per request was also read from `pg_stat_database` around a "
-        "server that answered 200 sequential page-50 requests: every statement outside a "
-        "transaction, and every pool reset on release, is one transaction there.\n\n"
+        "server that answered 200 sequential page-50 requests, less those of a server that "
+        "answered none: every statement outside a transaction, and every pool reset on "
+        "release, is one transaction there.\n\n"
         + table(
             ["engine", "counting run", "by includes (page 50)", "PG transactions/request"],
             rows,

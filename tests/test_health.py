@@ -19,6 +19,7 @@ from litestar.testing import TestClient
 
 from selfserve.app import create_app
 from selfserve.config import Settings
+from tests.fixtures.world import World
 
 
 class Relay:
@@ -122,3 +123,16 @@ def test_health_follows_an_unreachable_database_within_two_seconds(postgres_url:
             assert client.get("/health").json() == {"status": "ok", "database": "ok"}
     finally:
         relay.close()
+
+
+def test_the_health_shortcut_answers_as_the_route_does(world: World) -> None:
+    """A plain GET /health is answered before the framework; with a query string it goes
+    through the route. Both give the same status, body and headers."""
+    short, routed = world.api.get("/health"), world.api.get("/health?probe=1")
+    assert short.status_code == routed.status_code == 200
+    assert short.content == routed.content == b'{"status":"ok","database":"ok"}'
+    volatile = {"x-request-id"}
+    assert {k: v for k, v in short.headers.items() if k not in volatile} == {
+        k: v for k, v in routed.headers.items() if k not in volatile
+    }
+    assert short.headers["x-request-id"] and short.headers["x-content-type-options"] == "nosniff"

@@ -34,7 +34,7 @@ from selfserve.kit.clock import Clock, system_clock
 from selfserve.kit.http import RequestIdMiddleware, SecurityHeadersMiddleware
 from selfserve.kit.ratelimit import Rate, create_rate_limiter
 from selfserve.openapi import openapi_config, openapi_json_route, static_files_router
-from selfserve.ops import DatabaseProbe, health, metrics
+from selfserve.ops import DatabaseProbe, HealthShortcut, health, metrics
 from selfserve.orders.endpoints import router as orders_router
 from selfserve.orders.service import ReadContext
 from selfserve.portal.endpoints import router as portal_api_router
@@ -192,7 +192,10 @@ def create_app(
     # a request id, security headers and (for writes) an audit line too.
     app.asgi_handler = RequestIdMiddleware(
         SecurityHeadersMiddleware(
-            AuditMiddleware(LeaseMiddleware(ReleaseMiddleware(app.asgi_handler), database))
+            HealthShortcut(
+                AuditMiddleware(LeaseMiddleware(ReleaseMiddleware(app.asgi_handler), database)),
+                state,
+            )
         )
     )
     app.state.served_routes = _served_routes(app)

@@ -17,13 +17,28 @@ from typing import Any
 import msgspec
 from litestar import Response, get
 from litestar.datastructures import State
+from litestar.types import ASGIApp
 
 from selfserve.auth.scopes import METRICS_READ
 from selfserve.db import Database
 from selfserve.kit.ratelimit import metrics as rate_limit_metrics
 
-_UP = msgspec.json.encode({"status": "ok", "database": "ok"})
-_DOWN = msgspec.json.encode({"status": "degraded", "database": "unreachable"})
+# (status, body, headers) of the two answers; the shortcut sends them as raw ASGI headers.
+_UP = (200, msgspec.json.encode({"status": "ok", "database": "ok"}), {"cache-control": "no-store"})
+_DOWN = (
+    503,
+    msgspec.json.encode({"status": "degraded", "database": "unreachable"}),
+    {"cache-control": "no-store", "retry-after": "5"},
+)
+
+
+def _raw(answer: tuple[int, bytes, dict[str, str]]) -> list[tuple[bytes, bytes]]:
+    _, body, headers = answer
+    extra = {"content-type": "application/json", "content-length": str(len(body))}
+    return [(name.encode(), value.encode()) for name, value in (headers | extra).items()]
+
+
+_RAW = {_UP[0]: _raw(_UP), _DOWN[0]: _raw(_DOWN)}
 
 
 class DatabaseProbe:
@@ -58,20 +73,43 @@ class DatabaseProbe:
             await asyncio.sleep(self.interval)
 
 
+async def _answer(state: State) -> tuple[int, bytes, dict[str, str]]:
+    probe: DatabaseProbe = state.db_probe
+    return _UP if await probe.reachable(state.db) else _DOWN
+
+
 @get("/health", opt={"public": True}, tags=["Operations"], summary="Health")
 async def health(state: State) -> Response[Any]:
     """200 while the process is up and its database answers; 503 when the database is down.
 
     Answers from the last background check (about every second), never a query per call."""
-    probe: DatabaseProbe = state.db_probe
-    if await probe.reachable(state.db):
-        return Response(_UP, media_type="application/json", headers={"Cache-Control": "no-store"})
-    return Response(
-        _DOWN,
-        status_code=503,
-        media_type="application/json",
-        headers={"Cache-Control": "no-store", "Retry-After": "5"},
-    )
+    status, body, headers = await _answer(state)
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+class HealthShortcut:
+    """Answers a plain ``GET /health`` before the framework runs: a liveness probe polled by
+    every load balancer should cost little more than the server's own work. Anything else
+    about the request (a query string, a CORS ``Origin``, another method) goes the normal way
+    to the ``health`` route, which gives the same answer. Sits inside the request-id and
+    security-header layers, so the response carries their headers like every other."""
+
+    def __init__(self, app: ASGIApp, state: State) -> None:
+        self.app, self.state = app, state
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["path"] == "/health"
+            and scope["method"] == "GET"
+            and not scope["query_string"]
+            and not any(name == b"origin" for name, _ in scope["headers"])
+        ):
+            status, body, _ = await _answer(self.state)
+            await send({"type": "http.response.start", "status": status, "headers": _RAW[status]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
 
 
 @get(
