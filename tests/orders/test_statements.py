@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures.explain import needs_sort
+from selfserve.orders.query import SORT_KEYS
+from tests.fixtures.explain import needs_sort, sorting_subqueries
 from tests.fixtures.world import World, ids_param
 from tests.orders.test_detail import add_related
 
@@ -40,3 +41,21 @@ def test_single_customer_page_is_an_ordered_index_scan(world: World) -> None:
         query, params = next(s for s in world.conn.statements if "FROM orders o" in s[0])
         sorts, text = needs_sort(world, query, params)
         assert not sorts, (sort, text)
+
+
+def test_a_pinned_page_sorts_only_the_orders_changed_since_its_pin(world: World) -> None:
+    """Later pages of a walk read the unchanged orders in index order, as the first page does;
+    only the orders whose sort value changed since the pin, found by the history's index on
+    when a value was replaced, are sorted (none at all under an immutable key)."""
+    for sort in [p + name for name in SORT_KEYS for p in ("", "-")]:
+        for ids in ([world.alice, world.bob], [world.alice]):  # the plan: one customer's
+            url = f"/orders?customerIds={ids_param(*ids)}&sort={sort}&limit=2"
+            cursor = world.api.get(url).json()["pagination"]["nextCursor"]
+            world.conn.statements.clear()
+            assert world.api.get(f"{url}&cursor={cursor}").status_code == 200
+            assert len(world.conn.statements) == 3  # authentication, the page, its lines
+        query, params = next(s for s in world.conn.statements if "FROM orders o" in s[0])
+        sorted_in, text = sorting_subqueries(world, query, params)
+        immutable = SORT_KEYS[sort.lstrip("-")].immutable
+        assert sorted_in == ([] if immutable else ["b"]), (sort, text)
+        assert immutable or "ix_order_sort_history_customer_replaced" in text, (sort, text)
