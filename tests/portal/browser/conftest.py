@@ -42,27 +42,29 @@ def chromium_path() -> str:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop running in this
+# thread until it stops, and the rest of the suite runs its own loop (``event_loop_runner``).
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
     yield browser
     browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalServer]:
     server = portal_server.start(tmp_path_factory.mktemp("portal-browser"))
     yield server
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def open_portal(chromium: Browser, app_server: PortalServer) -> OpenPortal:
     """``with open_portal(customer, viewport=PHONE, js=False, locale="de-DE") as page``: a
     new browser context (own cookies) that opened a fresh portal link of ``customer``."""
