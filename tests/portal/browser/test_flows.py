@@ -1,6 +1,6 @@
 """The customer's whole journey in a real browser, once with JavaScript and once without, on
 a phone and on a desktop: link -> overview -> order -> invoice PDF -> cancel (preview) ->
-undo -> change quantity (the preview is the amount then invoiced) -> renew.
+undo -> change quantity (the preview is the amount then invoiced) -> renew -> auto-renew off.
 
 Every step clicks what a customer clicks; nothing is reached by typing a URL."""
 
@@ -121,6 +121,15 @@ def renew(page: Page) -> None:
     expect(page.locator("dt:text-is('End date') + dd")).not_to_have_text(ends)
 
 
+def turn_off_auto_renew(page: Page) -> None:
+    page.get_by_role("link", name="Turn off automatic renewal").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Turn off automatic renewal")
+    page.get_by_role("button", name="Confirm").click()
+    notice(page, "Automatic renewal was updated.")
+    expect(page.locator("dt:text-is('Automatic renewal') + dd")).to_have_text("Off")
+    expect(page.get_by_role("link", name="Turn on automatic renewal")).to_be_visible()
+
+
 @pytest.mark.parametrize(("mode", "width"), RUNS)
 def test_customer_journey(
     open_portal: OpenPortal, app_server: PortalServer, mode: str, width: str
@@ -133,4 +142,5 @@ def test_customer_journey(
         to_subscription(page)
         change_quantity(page, app_server, customer)
         renew(page)
+        turn_off_auto_renew(page)
         cancel_with_preview(page)
