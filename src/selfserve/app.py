@@ -9,10 +9,11 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from litestar import Litestar, Request
+from litestar import Litestar, Request, Response
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.handlers import HTTPRouteHandler
 
 from selfserve import __version__
@@ -38,6 +39,7 @@ from selfserve.ops import DatabaseProbe, HealthShortcut, health, metrics
 from selfserve.orders.endpoints import router as orders_router
 from selfserve.orders.service import ReadContext
 from selfserve.portal.endpoints import router as portal_api_router
+from selfserve.portal.router import not_found as portal_not_found
 from selfserve.portal.router import portal_router
 from selfserve.renewals.endpoints import router as renewals_router
 
@@ -66,6 +68,21 @@ def provide_ctx(request: Request[Any, Any, Any], state: State) -> ReadContext:
 
 def provide_principal(request: Request[Any, Any, Any]) -> Principal:
     return current_principal(request)
+
+
+def _not_found_by_path() -> Callable[[Request[Any, Any, Any], Exception], Response[Any]]:
+    """An unmatched path under /portal gets the portal's HTML 404 page, any other the API's
+    JSON one."""
+    api_handler = exception_handlers()[HTTPException]
+
+    def not_found(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        path = request.url.path
+        if path == "/portal" or path.startswith("/portal/"):
+            return portal_not_found(request, exc)
+        response: Response[Any] = api_handler(request, exc)
+        return response
+
+    return not_found
 
 
 def _served_routes(app: Litestar) -> frozenset[tuple[str, str]]:
@@ -159,7 +176,11 @@ def create_app(
             "principal": Provide(provide_principal, sync_to_thread=False),
         },
         guards=[authorize],
-        exception_handlers={**exception_handlers(), IdempotentReplay: replay_response},
+        exception_handlers={
+            **exception_handlers(),
+            NotFoundException: _not_found_by_path(),
+            IdempotentReplay: replay_response,
+        },
         openapi_config=openapi_config(__version__),
         lifespan=[_lifespan(state)],
         state=state,

@@ -16,4 +16,6 @@ def configure_logging(level: str = "INFO") -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root.addHandler(handler)
     root.setLevel(level.upper())
+    # fontTools reports every font subset it makes at INFO: one line per PDF is noise.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     configure_logging.done = True  # type: ignore[attr-defined]

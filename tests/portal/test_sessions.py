@@ -131,3 +131,13 @@ def test_demo_link_opens_a_fresh_write_session(world: World) -> None:
     assert first.headers["location"].startswith("/portal/launch/")
     assert browser.get(first.headers["location"]).headers["location"] == "/portal"
     assert browser.get("/portal").status_code == 200
+
+
+def test_an_unmatched_portal_path_is_the_portals_404_page(world: World) -> None:
+    response = open_portal(world).get("/portal/no-such-page")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Not found" in response.text
+    api = world.api.get("/no-such-route")
+    assert api.status_code == 404
+    assert api.json()["errorCode"] == "ROUTE_NOT_FOUND"

@@ -52,6 +52,11 @@ def _http(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     return _error_page(request, exc.status_code, str(exc.detail))
 
 
+def not_found(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    """The portal's 404 page, also for ``/portal/...`` paths no route matches."""
+    return _error_page(request, 404, "")
+
+
 def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     logger.exception("unhandled portal error (request %s)", request_id_of(request), exc_info=exc)
     return _error_page(request, 500, "")
