@@ -58,4 +58,7 @@ def test_a_pinned_page_sorts_only_the_orders_changed_since_its_pin(world: World)
         sorted_in, text = sorting_subqueries(world, query, params)
         immutable = SORT_KEYS[sort.lstrip("-")].immutable
         assert sorted_in == ([] if immutable else ["b"]), (sort, text)
-        assert immutable or "ix_order_sort_history_customer_replaced" in text, (sort, text)
+        # With scans discouraged (PostgreSQL), the changed orders come from the history's
+        # range index; SQLite follows whatever statistics the tiny test tables left behind.
+        if world.conn.dialect == "postgresql" and not immutable:
+            assert "ix_order_sort_history_customer_replaced" in text, (sort, text)

@@ -28,6 +28,7 @@ from selfserve.db import create_database
 from selfserve.models import order_sort_history
 from selfserve.orders.query import SORT_KEYS
 from tests.fixtures import builders as b
+from tests.fixtures.app import Api
 from tests.fixtures.world import World, ids_param
 from tests.orders.test_lifecycle import Catalog, catalog
 
@@ -62,11 +63,23 @@ def sql_update(world: World, order_id: str, column: str, value: Any) -> None:
     )
 
 
+@pytest.fixture
+def api(world: World) -> Api:
+    """The world's app without the per-key rate limit: a walk's examples come in quick bursts."""
+    unlimited = Api(
+        world.conn, world.run, rate_limit_key_per_second=1e9, rate_limit_key_burst=10**9
+    )
+    unlimited.key = world.key
+    return unlimited
+
+
 class Walk:
     """One walk through the pages, with writes between the page requests."""
 
-    def __init__(self, world: World, catalog: Catalog, sort: str, customers: list[str]) -> None:
-        self.world, self.catalog, self.customers = world, catalog, customers
+    def __init__(
+        self, world: World, api: Api, catalog: Catalog, sort: str, customers: list[str]
+    ) -> None:
+        self.world, self.api, self.catalog, self.customers = world, api, catalog, customers
         self.url = f"/orders?customerIds={ids_param(*customers)}&sort={sort}"
         self.shown: list[str] = []
         self.cursor: str | None = None
@@ -88,7 +101,7 @@ class Walk:
     def prepare(self) -> None:
         """API orders of every kind: a draft, an activated order and a change order draft."""
         self.drafts += [self._draft(), self._draft()]
-        activated = self.world.api.post(f"/orders/{self.drafts[1]}", json={})
+        activated = self.api.post(f"/orders/{self.drafts[1]}", json={})
         assert activated.status_code == 200, activated.text
         self.subscription = activated.json()["data"]["assets"][0]["assetNumber"]
         self._change(2)
@@ -98,14 +111,14 @@ class Walk:
         line = {"priceBookEntryId": self.catalog.monthly, "quantity": 3}
         body = {"customer": {"id": self.customers[0]}, "effectiveDate": "2025-06-01",
                 "orderProducts": [line]}  # fmt: skip
-        response = self.world.api.post("/orders", json=body)
+        response = self.api.post("/orders", json=body)
         assert response.status_code == 201, response.text
         order_id: str = response.json()["data"]["order"]["id"]
         return order_id
 
     def start(self, limit: int) -> list[str]:
         """The whole list in one piece, then the walk's first page at the same moment."""
-        whole = self.world.api.get(self.url + "&limit=500").json()["data"]
+        whole = self.api.get(self.url + "&limit=500").json()["data"]
         self.url += f"&limit={limit}"
         self.page(first=True)
         return [o["id"] for o in whole]
@@ -113,7 +126,7 @@ class Walk:
     def page(self, first: bool = False) -> None:
         if not (first or self.cursor):
             return  # the walk ended
-        response = self.world.api.get(self.url + (f"&cursor={self.cursor}" if self.cursor else ""))
+        response = self.api.get(self.url + (f"&cursor={self.cursor}" if self.cursor else ""))
         assert response.status_code == 200, response.text
         body = response.json()
         self.shown += [o["id"] for o in body["data"]]
@@ -155,19 +168,19 @@ class Walk:
 
     def _activate(self, index: int) -> None:
         order_id = self.drafts[index % len(self.drafts)]
-        response = self.world.api.post(f"/orders/{order_id}", json={})
+        response = self.api.post(f"/orders/{order_id}", json={})
         assert response.status_code in (200, 409, 422), response.text
 
     def _cancel(self, index: int) -> None:
         order_id = self.drafts[index % len(self.drafts)]
         body = {"cancellationDate": "2025-06-01", "reason": "walk"}
-        response = self.world.api.post(f"/orders/{order_id}/cancel", json=body)
+        response = self.api.post(f"/orders/{order_id}/cancel", json=body)
         assert response.status_code in (200, 409, 422), response.text
 
     def _change(self, quantity: int) -> None:
         change = {"changeType": "UpdateQuantity", "assetNumber": self.subscription,
                   "quantity": quantity, "startDate": "2025-06-15"}  # fmt: skip
-        response = self.world.api.post("/change-orders", json={"assetChanges": [change]})
+        response = self.api.post("/change-orders", json={"assetChanges": [change]})
         assert response.status_code in (201, 409, 422), response.text
         if response.status_code == 201:
             self.drafts.append(response.json()["data"]["order"]["id"])
@@ -186,6 +199,7 @@ class Walk:
 )
 def test_a_walk_is_the_list_at_its_first_page(
     world: World,
+    api: Api,
     catalog: Catalog,
     sort: str,
     limit: int,
@@ -195,7 +209,7 @@ def test_a_walk_is_the_list_at_its_first_page(
     customers = [world.alice, world.bob] if both_customers else [world.alice]
     world.run.run(world.conn.execute("SAVEPOINT example"))
     try:
-        walk = Walk(world, catalog, sort, customers)
+        walk = Walk(world, api, catalog, sort, customers)
         walk.prepare()
         expected = walk.start(limit)
         for op in operations:
