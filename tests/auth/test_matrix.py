@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -156,6 +156,10 @@ RECIPES: dict[tuple[str, str], Recipe] = {
         "PATCH", lambda w, c: f"/subscriptions/{_fresh_subscription(w)}",
         body=lambda w, c: {"autoRenew": False}, ok=lambda w, c: 200 if c.tenant_ok else 404,
     ),
+    ("POST", "/subscriptions/{subscription_id}/uncancel"): Recipe(
+        "POST", lambda w, c: f"/subscriptions/{_fresh_scheduled(w)}/uncancel",
+        ok=lambda w, c: 200 if c.tenant_ok else 404,
+    ),
 }  # fmt: skip
 
 
@@ -179,6 +183,18 @@ def _fresh_portal_session(world: World) -> str:
     response = world.api.post("/portal/sessions", json={"customerIds": [world.alice]})
     assert response.status_code == 201, response.text
     return str(response.json()["data"]["id"])
+
+
+def _fresh_scheduled(world: World) -> str:
+    """A subscription of customer A whose cancellation is scheduled for July, per cell."""
+    run, conn, tenant = world.run.run, world.conn, world.tenant_id
+    number = f"SUB-{70000000 + b.next_number():08d}"
+    first = run(b.asset(conn, tenant, world.alice, world.orders[0], world.product,
+                        asset_number=number, is_current=False))  # fmt: skip
+    return run(b.asset(conn, tenant, world.alice, world.orders[0], world.product,
+                       asset_number=number, asset_version=2, last_versioned_asset_id=first,
+                       status="Scheduled for Cancellation",
+                       cancellation_date=date(2025, 7, 1)))  # fmt: skip
 
 
 def _fresh_draft(world: World) -> str:

@@ -124,7 +124,9 @@ def test_whole_lifecycle(world: World, catalog: Catalog) -> None:
     )  # fmt: skip
     assert order["lifecycle"]["stage"] == "pending_cancellation"
     assert order["lifecycle"]["cancellation"]["reason"] == "Moving on"
-    assert order["actions"] == []
+    # nothing to change any more; only the cancellation can still be withdrawn
+    assert order["actions"] == [{"name": "uncancel", "method": "POST",
+                                 "href": f"/subscriptions/{sub['id']}/uncancel"}]  # fmt: skip
     assert len(order["invoices"]) == 1
     events = actions(order)
     assert events["order.cancellation_scheduled"] == 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.fixtures import builders as b
@@ -25,6 +25,7 @@ OPERATION = st.one_of(
     st.tuples(st.just("quantity"), st.integers(-3, 6), st.integers(1, 25)),
     st.tuples(st.just("renew"), st.sampled_from([6, 12])),
     st.tuples(st.just("cancel"), st.integers(0, 40)),
+    st.tuples(st.just("uncancel")),
 )  # fmt: skip
 
 
@@ -37,6 +38,8 @@ class Ledger:
         self.subscriptions: list[str] = []
         self.expected: Counter[str] = Counter()
         self.versions: dict[str, int] = {}
+        # Scheduled cancellations: (order, subscription number, credit invoices issued).
+        self.scheduled: list[tuple[str, str, int]] = []
 
     def run(self, op: tuple[Any, ...]) -> None:
         getattr(self, f"_{op[0]}")(*op[1:])
@@ -88,11 +91,27 @@ class Ledger:
             kind = "canceled" if now else "cancellation_scheduled"
             self.expected.update({f"order.{kind}": 1, f"subscription.{kind}": 1})
             invoices = response.json()["data"]["invoices"]
-            self.expected["invoice.issued"] += sum(1 for i in invoices if i["amount"] < 0)
-            self.subscriptions.pop()
-            self.orders.pop()
+            credits = sum(1 for i in invoices if i["amount"] < 0 and i["status"] != "Canceled")
+            self.expected["invoice.issued"] += credits
+            number = self.subscriptions.pop()
+            order_id = self.orders.pop()
+            if not now:
+                self.scheduled.append((order_id, number, credits))
         else:
             assert response.status_code in (409, 422), response.text
+
+    def _uncancel(self) -> None:
+        if not self.scheduled:
+            return
+        order_id, number, credits = self.scheduled.pop()
+        listed = self.world.api.get(f"/subscriptions?customerIds={self.customer}&limit=500")
+        (sub,) = [x for x in listed.json()["data"] if x["assetNumber"] == number]
+        response = self.world.api.post(f"/subscriptions/{sub['id']}/uncancel")
+        assert response.status_code == 200, response.text
+        self.expected.update({"subscription.uncanceled": 1, "order.uncanceled": 1})
+        self.expected["invoice.canceled"] += credits  # an untouched credit is voided
+        self.orders.append(order_id)
+        self.subscriptions.append(number)
 
 
 def check_books(world: World, ledger: Ledger) -> None:
@@ -137,6 +156,9 @@ def check_books(world: World, ledger: Ledger) -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(operations=st.lists(OPERATION, min_size=1, max_size=6))
+# A scheduled cancellation withdrawn and made again, beside a renewed subscription.
+@example(operations=[("order", 5, 12, 10, True), ("renew", 12), ("cancel", 15), ("uncancel",),
+                     ("quantity", 2, 20), ("cancel", 20)])  # fmt: skip
 def test_random_lifecycles_keep_the_books(
     world: World, catalog: Catalog, operations: list[tuple[Any, ...]]
 ) -> None:

@@ -12,7 +12,7 @@ from selfserve.assets import service
 from selfserve.assets.query import FILTER_FIELDS, SORT_KEYS, from_query_string
 from selfserve.assets.schemas import AssetList, SubscriptionList
 from selfserve.auth.scopes import ORDERS_READ
-from selfserve.deps import Caller, DbConn
+from selfserve.deps import Caller, DbConn, Reading
 from selfserve.kit.http import json_response
 from selfserve.kit.openapi import QueryDoc, documented
 
@@ -52,15 +52,17 @@ _LIST_DOCS = documented(
     summary="List subscriptions",
 )
 async def list_subscriptions(
-    request: Request[Any, Any, Any], conn: DbConn, principal: Caller
+    request: Request[Any, Any, Any], conn: DbConn, ctx: Reading
 ) -> Response[SubscriptionList]:
     """The customers' subscriptions (``SUB-``) at their current version, by number.
 
-    Each carries the asset fields and Nue's subscription names (``subscriptionStartDate``,
-    ``subscriptionEndDate``, ``subscriptionTerm``, ``subscriptionVersion``, ...).
+    Each carries the asset fields, Nue's subscription names (``subscriptionStartDate``,
+    ``subscriptionEndDate``, ``subscriptionTerm``, ``subscriptionVersion``, ...) and the
+    ``actions`` this caller may take on it now (``uncancel`` while a cancellation is scheduled).
     """
     query = from_query_string(request.scope["query_string"])
-    return json_response(request, await service.list_subscriptions(conn, principal, query))
+    result = await service.list_subscriptions(conn, ctx.principal, query, ctx)
+    return json_response(request, result)
 
 
 @get("/assets", opt={"scope": ORDERS_READ}, operation_class=_LIST_DOCS, summary="List assets")

@@ -7,7 +7,7 @@ from typing import Annotated
 import msgspec
 
 from selfserve.kit.pagination import Pagination
-from selfserve.kit.schemas import Day, Id, Money, UnitPrice, doc
+from selfserve.kit.schemas import Action, Day, Id, Money, UnitPrice, doc
 
 
 class AssetRead(msgspec.Struct, rename="camel"):
@@ -56,6 +56,14 @@ class SubscriptionRead(AssetRead):
     subscription_start_date: Annotated[Day | None, doc("= startDate")]
     subscription_end_date: Annotated[Day | None, doc("= endDate")]
     subscription_term: Annotated[int | None, doc("= term, in months", 12)]
+    actions: Annotated[
+        list[Action],
+        doc(
+            "What this caller may do to the subscription now: change, renew, cancel (POST "
+            "/change-orders) and autoRenew while it is live; uncancel while a cancellation "
+            "is scheduled for a later day"
+        ),
+    ]
 
 
 class AssetList(msgspec.Struct):

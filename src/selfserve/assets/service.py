@@ -1,14 +1,16 @@
 """Rules and views for subscriptions, physical assets and entitlements. Never commits.
 
 A list request runs one statement whatever its page size: the current versions of the
-customers' assets of one type, with the total as a scalar subquery.
+customers' assets of one type, with the total as a scalar subquery. Subscriptions list their
+``actions``; only a page with a scheduled cancellation the caller could undo needs one more
+statement (its customers' time zones: a cancellation can be undone until its date).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import msgspec
 
@@ -16,10 +18,17 @@ from selfserve.assets import repository
 from selfserve.assets.query import AssetListQuery
 from selfserve.assets.schemas import AssetList, AssetRead, SubscriptionList, SubscriptionRead
 from selfserve.auth.principal import Principal
+from selfserve.auth.scopes import ORDERS_WRITE
 from selfserve.auth.scoping import readable_customer_ids
+from selfserve.customers.repository import time_zones
 from selfserve.db import Conn, Row
+from selfserve.kit.clock import local_date
 from selfserve.kit.money import minor_to_decimal, price_converter
 from selfserve.kit.pagination import Pagination, encode_cursor
+from selfserve.orders.lifecycle import SCHEDULED, subscription_actions
+
+if TYPE_CHECKING:
+    from selfserve.orders.service import ReadContext
 
 A = TypeVar("A", bound=AssetRead)
 
@@ -73,13 +82,33 @@ def subscription_from_row(conn: Conn, r: Row) -> SubscriptionRead:
         subscription_start_date=base.start_date,
         subscription_end_date=base.end_date,
         subscription_term=base.term,
+        actions=[],
     )
 
 
+async def add_actions(conn: Conn, ctx: ReadContext, subs: Sequence[SubscriptionRead]) -> None:
+    """Fill in each subscription's ``actions`` for the caller. Whether a scheduled
+    cancellation can still be undone depends on its customer's today: their time zones are
+    read only when such a subscription is among ``subs`` and the caller may write."""
+    principal = ctx.principal
+    todays = {}
+    scheduled = sorted({s.customer_id for s in subs if s.status == SCHEDULED})
+    if scheduled and ORDERS_WRITE in principal.scopes:
+        rows = await time_zones(conn, principal.tenant_id, scheduled)
+        todays = {conn.to_id(cid): local_date(ctx.now, zone) for cid, zone in rows}
+    for sub in subs:
+        today = todays.get(sub.customer_id)
+        sub.actions = subscription_actions(sub, today, principal.scopes, ctx.served_routes)
+
+
 async def list_subscriptions(
-    conn: Conn, principal: Principal, query: AssetListQuery
+    conn: Conn, principal: Principal, query: AssetListQuery, ctx: ReadContext | None = None
 ) -> SubscriptionList:
+    """A page of the customers' subscriptions; with ``ctx`` (the API passes it) each lists
+    the ``actions`` that caller may take, without it ``actions`` stay empty."""
     items, pagination = await _page(conn, principal, "Subscription", query, subscription_from_row)
+    if ctx is not None:
+        await add_actions(conn, ctx, items)
     return SubscriptionList(status="SUCCESS", data=items, pagination=pagination)
 
 

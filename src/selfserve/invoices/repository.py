@@ -7,7 +7,7 @@ scalar subquery, joined to customers for the time zone that decides ``isOverdue`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -157,3 +157,53 @@ async def parties(conn: Conn, tenant_id: str, customer_id: str) -> Row | None:
         f"AND c.tenant_id = {sql.p(tenant_id)}",
         sql.params,
     )
+
+
+# --- undoing a cancellation's credit ------------------------------------------------------
+
+# An invoice line of a credit, with its invoice and how many lines that invoice has.
+CREDIT_COLUMNS = (
+    "i.id, i.invoice_number, i.status, i.payment_status, i.currency, i.order_id, i.customer_id, "
+    "(SELECT count(*) FROM invoice_lines x WHERE x.invoice_id = i.id), l.order_product_id, "
+    "l.description, l.quantity, l.start_date, l.amount, l.tax_amount"
+)
+
+
+async def credits_for_lines(conn: Conn, tenant_id: str, line_ids: Sequence[str]) -> list[Row]:
+    """The credit lines (``CREDIT_COLUMNS``) invoiced for these order lines, on invoices that
+    are not canceled."""
+    sql = conn.sql()
+    return await conn.fetch(
+        f"SELECT {CREDIT_COLUMNS} FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id "
+        f"WHERE l.tenant_id = {sql.p(tenant_id)} AND {sql.in_('l.order_product_id', line_ids)} "
+        "AND l.amount < 0 AND i.status <> 'Canceled' ORDER BY i.invoice_number, l.line_number",
+        sql.params,
+    )
+
+
+async def credits_issued_at(
+    conn: Conn, tenant_id: str, order_id: str, issued_at: datetime
+) -> list[Row]:
+    """Every line (``CREDIT_COLUMNS``) of the order's credit invoices issued at ``issued_at``
+    (an order's cancellation issues its credit invoice in the same instant it records
+    ``canceled_at``), on invoices that are not canceled."""
+    sql = conn.sql()
+    return await conn.fetch(
+        f"SELECT {CREDIT_COLUMNS} FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id "
+        f"WHERE i.tenant_id = {sql.p(tenant_id)} AND i.order_id = {sql.p(order_id)} "
+        f"AND i.created_at = {sql.p(issued_at)} AND i.amount < 0 AND i.status <> 'Canceled' "
+        "ORDER BY i.invoice_number, l.line_number",
+        sql.params,
+    )
+
+
+async def void_invoice(conn: Conn, invoice_id: str, now: datetime) -> bool:
+    """Cancel an invoice nothing was settled against; False when it changed meanwhile."""
+    sql = conn.sql()
+    row = await conn.fetchrow(
+        "UPDATE invoices SET status = 'Canceled', payment_status = 'Canceled', balance = 0, "
+        f"updated_at = {sql.p(now)} WHERE id = {sql.p(invoice_id)} AND status <> 'Canceled' "
+        "AND payment_status = 'NotTransferred' RETURNING id",
+        sql.params,
+    )
+    return row is not None

@@ -35,10 +35,13 @@ def json_body_schema(body: type[Any]) -> dict[str, Any]:
     return dict(defs[schema["$ref"].rsplit("/", 1)[-1]])
 
 
-def documented(*params: QueryDoc, body: type[Any] | None = None) -> type[Operation]:
+def documented(
+    *params: QueryDoc, body: type[Any] | None = None, body_required: bool = True
+) -> type[Operation]:
     """An ``operation_class`` whose OpenAPI operation lists ``params`` as query parameters
     and, when given, ``body`` as its JSON request body (bodies are decoded strictly by
-    ``kit.body.decode``, not by the framework's lenient conversion)."""
+    ``kit.body.decode``, not by the framework's lenient conversion; an optional one may be
+    left out)."""
     extra = [
         Parameter(
             name=p.name,
@@ -54,7 +57,7 @@ def documented(*params: QueryDoc, body: type[Any] | None = None) -> type[Operati
     request_body = None
     if body is not None:
         media = OpenAPIMediaType(schema=json_body_schema(body))  # type: ignore[arg-type]
-        request_body = RequestBody(content={"application/json": media}, required=True)
+        request_body = RequestBody(content={"application/json": media}, required=body_required)
 
     @dataclass
     class DocumentedOperation(Operation):

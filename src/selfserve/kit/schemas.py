@@ -15,6 +15,15 @@ def doc(description: str, *examples: Any, **extra: Any) -> Meta:
     return Meta(description=description, examples=list(examples) or None, **extra)
 
 
+class Action(msgspec.Struct):
+    """An operation this caller may perform now on an order or a subscription: listed only
+    when the caller's scopes allow it, the state allows it and the app serves the route."""
+
+    name: Annotated[str, doc("activate | cancel | change | renew | uncancel | autoRenew", "cancel")]
+    method: Annotated[str, doc("HTTP method", "POST")]
+    href: Annotated[str, doc("Path to call", "/orders/3f2b.../cancel")]
+
+
 class Notice(msgspec.Struct):
     """Something the caller should know although the request succeeded."""
 

@@ -1,5 +1,7 @@
 """What can go wrong with orders."""
 
+from datetime import date
+
 from selfserve.errors import Conflict, ResourceNotFound, SelfserveError
 
 
@@ -31,6 +33,26 @@ class OrderNotDraft(Conflict):
 
 class OrderNotCancelable(Conflict):
     error_code = "ORDER_NOT_CANCELABLE"
+
+
+class CancellationInEffect(Conflict):
+    """A cancellation can be undone only before the day it takes effect."""
+
+    error_code = "CANCELLATION_IN_EFFECT"
+
+    def __init__(self, effective: date | None) -> None:
+        day = effective.isoformat() if effective else "an earlier day"
+        super().__init__(
+            f"The cancellation took effect on {day} (the customer's date); only a cancellation "
+            "scheduled for a later day can be undone. Order the subscription anew instead."
+        )
+
+
+class NoScheduledCancellation(Conflict):
+    error_code = "NO_SCHEDULED_CANCELLATION"
+
+    def __init__(self, status: str) -> None:
+        super().__init__(f"The subscription is {status}; it has no scheduled cancellation to undo.")
 
 
 class InvalidOrder(SelfserveError):

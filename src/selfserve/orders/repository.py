@@ -291,3 +291,72 @@ async def insert_order(conn: Conn, values: dict[str, Any]) -> None:
 
 async def insert_line(conn: Conn, values: dict[str, Any]) -> None:
     await insert_row(conn, "order_products", values)
+
+
+# --- undoing a scheduled cancellation -----------------------------------------------------
+
+
+async def customer_calendar(conn: Conn, tenant_id: str, customer_id: str) -> Row:
+    """``(time_zone, the tenant's payment_terms_days)`` of a customer."""
+    sql = conn.sql()
+    row = await conn.fetchrow(
+        "SELECT c.time_zone, t.payment_terms_days FROM customers c "
+        f"JOIN tenants t ON t.id = c.tenant_id WHERE c.id = {sql.p(customer_id)} "
+        f"AND c.tenant_id = {sql.p(tenant_id)}",
+        sql.params,
+    )
+    assert row is not None, "an asset's customer exists"
+    return row
+
+
+async def cancel_lines(
+    conn: Conn, tenant_id: str, order_id: str, asset_number: str, priced_on: int
+) -> list[str]:
+    """Ids of the order's Cancel lines for ``asset_number`` priced on version ``priced_on``."""
+    sql = conn.sql()
+    rows = await conn.fetch(
+        f"SELECT id FROM order_products WHERE order_id = {sql.p(order_id)} "
+        f"AND tenant_id = {sql.p(tenant_id)} AND change_type = 'Cancel' "
+        f"AND asset_number = {sql.p(asset_number)} AND asset_version = {sql.p(priced_on)} "
+        "ORDER BY line_number",
+        sql.params,
+    )
+    return [conn.to_id(r[0]) for r in rows]
+
+
+async def order_cancellation(conn: Conn, tenant_id: str, order_id: str) -> Row | None:
+    """``(canceled_at, cancel_effective_date)`` of an order's own cancellation, if any."""
+    sql = conn.sql()
+    return await conn.fetchrow(
+        "SELECT canceled_at, cancel_effective_date FROM orders "
+        f"WHERE id = {sql.p(order_id)} AND tenant_id = {sql.p(tenant_id)} "
+        "AND cancel_effective_date IS NOT NULL",
+        sql.params,
+    )
+
+
+async def clear_cancellation(
+    conn: Conn, tenant_id: str, order_id: str, now: datetime, by: str
+) -> bool:
+    """Remove an order's own cancellation record; False when it has none (any more)."""
+    sql = conn.sql()
+    row = await conn.fetchrow(
+        "UPDATE orders SET canceled_at = NULL, cancel_effective_date = NULL, "
+        "cancellation_reason = NULL, canceled_by_id = NULL, "
+        f"updated_at = {sql.p(now)}, last_modified_by_id = {sql.p(by)} "
+        f"WHERE id = {sql.p(order_id)} AND tenant_id = {sql.p(tenant_id)} "
+        "AND cancel_effective_date IS NOT NULL RETURNING id",
+        sql.params,
+    )
+    return row is not None
+
+
+async def orders_touching(conn: Conn, tenant_id: str, asset_numbers: Sequence[str]) -> list[str]:
+    """Every order that created or changed a version of one of ``asset_numbers``."""
+    sql = conn.sql()
+    rows = await conn.fetch(
+        f"SELECT DISTINCT order_id FROM assets WHERE tenant_id = {sql.p(tenant_id)} "
+        f"AND {sql.in_('asset_number', list(asset_numbers), 'text')}",
+        sql.params,
+    )
+    return sorted(conn.to_id(r[0]) for r in rows)

@@ -18,6 +18,7 @@ from selfserve.assets.schemas import AssetRead
 from selfserve.history.schemas import HistoryEvent
 from selfserve.invoices.schemas import InvoiceRead
 from selfserve.kit.pagination import Pagination
+from selfserve.kit.schemas import Action as Action  # re-exported: part of the order contract
 from selfserve.kit.schemas import Day, Id, Instant, Money, Percent, UnitPrice, doc
 
 
@@ -43,14 +44,6 @@ class Lifecycle(msgspec.Struct, rename="camel"):
     auto_renew: bool | None
     renewal_term: Annotated[int | None, doc("Months", 12)]
     cancellation: Cancellation | None
-
-
-class Action(msgspec.Struct):
-    """An operation this caller may perform on the order now."""
-
-    name: Annotated[str, doc("activate | cancel | change | renew", "cancel")]
-    method: Annotated[str, doc("HTTP method", "POST")]
-    href: Annotated[str, doc("Path to call", "/orders/3f2b.../cancel")]
 
 
 class OrderProductRead(msgspec.Struct, rename="camel"):

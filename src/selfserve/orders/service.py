@@ -11,9 +11,10 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from selfserve.assets.repository import current_assets_for_orders
+from selfserve.assets.repository import current_assets_for_orders, scheduled_cancellations
 from selfserve.assets.service import asset_from_row
 from selfserve.auth.principal import Principal
+from selfserve.auth.scopes import ORDERS_WRITE
 from selfserve.auth.scoping import readable_customer_ids
 from selfserve.customers import repository as customer_repository
 from selfserve.db import Conn, Row
@@ -28,7 +29,7 @@ from selfserve.kit.query import canonical_uuid
 from selfserve.orders import repository
 from selfserve.orders.assembly import group, lifecycle_from_row, lines_from_rows, order_from_row
 from selfserve.orders.errors import OrderNotFound
-from selfserve.orders.lifecycle import actions_for, stage_of
+from selfserve.orders.lifecycle import UNCANCEL, actions_for, stage_of
 from selfserve.orders.query import OrderListQuery
 from selfserve.orders.schemas import HistoryList, OrderEnvelope, OrderList, OrderRead
 
@@ -181,12 +182,13 @@ async def _assemble(
         if "history" in includes
         else None
     )
+    uncancel = await _uncancel_targets(conn, ctx, rows)
     today_by_zone: dict[str, date] = {}
     out = []
     for r in rows:
         zone = r[39]
         today = today_by_zone.get(zone) or today_by_zone.setdefault(zone, local_date(ctx.now, zone))
-        order = _order(conn, ctx, r, lines.get(r[0], ()), today)
+        order = _order(conn, ctx, r, lines.get(r[0], ()), today, uncancel.get(r[0]))
         if assets is not None:
             found = assets.get(r[0], [])
             order.assets = [asset_from_row(conn, a, 1) for a in found[:cap]]
@@ -203,7 +205,26 @@ async def _assemble(
     return out
 
 
-def _order(conn: Conn, ctx: ReadContext, r: Row, line_rows: Any, today: date) -> OrderRead:
+async def _uncancel_targets(conn: Conn, ctx: ReadContext, rows: list[Row]) -> dict[Any, str]:
+    """Order id -> a subscription version its own (order-level) cancellation scheduled: the
+    target of its ``uncancel`` action. One statement, run only when the page holds an order
+    with a cancellation and the caller could undo it."""
+    if ORDERS_WRITE not in ctx.principal.scopes or UNCANCEL not in ctx.served_routes:
+        return {}
+    canceled = [r[0] for r in rows if r[36] is not None and r[4] == "Activated"]
+    if not canceled:
+        return {}
+    targets: dict[Any, str] = {}
+    for order_id, asset_id in await scheduled_cancellations(
+        conn, ctx.principal.tenant_id, canceled
+    ):
+        targets.setdefault(order_id, conn.to_id(asset_id))
+    return targets
+
+
+def _order(
+    conn: Conn, ctx: ReadContext, r: Row, line_rows: Any, today: date, uncancel: str | None
+) -> OrderRead:
     currency = r[7]
     stage = stage_of(
         r[4],
@@ -219,5 +240,11 @@ def _order(conn: Conn, ctx: ReadContext, r: Row, line_rows: Any, today: date) ->
         r,
         lines_from_rows(conn, line_rows, currency),
         lifecycle_from_row(conn, r, stage, today),
-        actions_for(stage, order_id, ctx.principal.scopes, ctx.served_routes),
+        actions_for(
+            stage,
+            order_id,
+            ctx.principal.scopes,
+            ctx.served_routes,
+            scheduled_subscription=uncancel,
+        ),
     )

@@ -76,6 +76,37 @@ async def current(conn: Conn, tenant_id: str, asset_number: str) -> dict[str, An
     return None if row is None else _as_dict(conn, row)
 
 
+async def version(conn: Conn, tenant_id: str, asset_id: str) -> dict[str, Any] | None:
+    """One version by its id, current or not."""
+    sql = conn.sql()
+    row = await conn.fetchrow(
+        f"SELECT {', '.join(COLUMNS)} FROM assets WHERE tenant_id = {sql.p(tenant_id)} "
+        f"AND id = {sql.p(asset_id)}",
+        sql.params,
+    )
+    return None if row is None else _as_dict(conn, row)
+
+
+async def scheduled_by(
+    conn: Conn, tenant_id: str, order_id: str, effective: date
+) -> list[dict[str, Any]]:
+    """Current subscription versions that ``POST /orders/{order_id}/cancel`` scheduled to end
+    on ``effective``: the versions it made name the order; those a Cancel line of the same
+    (change) order made are the line's."""
+    sql = conn.sql()
+    tenant, order = sql.p(tenant_id), sql.p(order_id)
+    rows = await conn.fetch(
+        f"SELECT {', '.join(COLUMNS)} FROM assets a WHERE a.tenant_id = {tenant} "
+        f"AND a.order_id = {order} AND a.is_current AND a.asset_type = 'Subscription' "
+        f"AND a.status = 'Scheduled for Cancellation' AND a.cancellation_date = {sql.p(effective)} "
+        "AND NOT EXISTS (SELECT 1 FROM order_products l WHERE l.order_id = a.order_id "
+        "AND l.change_type = 'Cancel' AND l.asset_number = a.asset_number "
+        "AND l.asset_version = a.asset_version - 1) ORDER BY a.asset_number",
+        sql.params,
+    )
+    return [_as_dict(conn, r) for r in rows]
+
+
 async def new_version(
     conn: Conn,
     ctx: ReadContext,

@@ -6,9 +6,10 @@ invoice (``orders.invoicing.order_lines`` and ``billables``, ``invoices.billing.
 the tenant's payment terms). A scheduled invoice is due when its invoice date is on or before
 the as-of date, and issued already when the order has a non-canceled invoice with the same
 start date (index ``ix_invoices_order_period``). Periods of a canceled subscription that
-start on or after its cancellation date are not billed. The order's row is locked first
-(``SELECT … FOR UPDATE`` on PostgreSQL; SQLite has a single writer), so two runs take turns
-on an order and the second finds the invoices of the first.
+start on or after its cancellation date are not billed, nor is the credit of a Cancel line
+whose cancellation was undone (``POST /subscriptions/{id}/uncancel``). The order's row is
+locked first (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite has a single writer), so two runs
+take turns on an order and the second finds the invoices of the first.
 """
 
 from __future__ import annotations
@@ -34,9 +35,16 @@ async def bill_order(
     customer_id, currency = conn.to_id(order[1]), str(order[2])
     fallback = next((conn.to_date(d) for d in (order[3], order[4]) if d is not None), as_of)
     rows = await invoicing.order_lines(conn, tenant.id, order_id)
+    withdrawn = (
+        await repository.withdrawn_cancel_lines(conn, tenant.id, order_id)
+        if any(r[9] == "Cancel" for r in rows)
+        else set()
+    )
     # A recurring line without a term (evergreen) has no schedule to follow.
     lines = [
-        x for x in invoicing.billables(conn, rows, fallback) if x.term_months or not x.recurring
+        x
+        for x in invoicing.billables(conn, rows, fallback)
+        if (x.term_months or not x.recurring) and x.ref not in withdrawn
     ]
     due = billing.invoices_due(billing.schedule(lines, currency, tenant.payment_terms_days), as_of)
     if not due:

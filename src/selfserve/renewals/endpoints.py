@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, Router, get, patch
+from litestar import Request, Response, Router, get, patch, post
 from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import FromPath
 
@@ -18,7 +18,12 @@ from selfserve.kit.openapi import QueryDoc, documented
 from selfserve.kit.query import plain_params
 from selfserve.renewals import service
 from selfserve.renewals.query import DEFAULT_WITHIN_DAYS, MAX_WITHIN_DAYS, from_query_string
-from selfserve.renewals.schemas import RenewalList, SubscriptionPatch, SubscriptionPatchResult
+from selfserve.renewals.schemas import (
+    RenewalList,
+    SubscriptionPatch,
+    SubscriptionPatchResult,
+    SubscriptionUncancel,
+)
 
 _LIST_DOCS = documented(
     QueryDoc(
@@ -69,8 +74,32 @@ async def update_subscription(
     return await respond(tx, request, result)
 
 
+@post(
+    "/subscriptions/{subscription_id:str}/uncancel",
+    opt={"scope": ORDERS_WRITE, "action": "subscription.uncanceled"},
+    status_code=200,
+    summary="Undo a subscription's scheduled cancellation",
+    operation_class=documented(body=SubscriptionUncancel, body_required=False),
+)
+async def uncancel_subscription(
+    request: Request[Any, Any, Any], subscription_id: FromPath[str], tx: WriteConn, ctx: Reading
+) -> Response[SubscriptionPatchResult]:
+    """Keep a subscription whose cancellation is scheduled for a later day (the customer's
+    calendar): the cancellation is withdrawn as a whole. Every subscription it scheduled gets
+    a new version equal to the one before it (end date, status, ``autoRenew``); the credit
+    for the prepaid time is voided, or reversed by a new invoice when it shares its invoice
+    or was already settled; an order canceled with ``POST /orders/{id}/cancel`` loses its
+    cancellation. The body is optional: ``{"reason": "..."}`` goes on the change events.
+    As with ``PATCH``, ``data`` is an array: the restored subscriptions, this one first.
+    From the cancellation date on the answer is a 409 ``CANCELLATION_IN_EFFECT``."""
+    plain_params(request.scope["query_string"], set())
+    body = decode(await request.body(), SubscriptionUncancel)
+    result = await service.uncancel(tx, ctx, subscription_id, body)
+    return await respond(tx, request, result)
+
+
 router = Router(
     path="/",
-    route_handlers=[list_renewals, update_subscription],
+    route_handlers=[list_renewals, update_subscription, uncancel_subscription],
     tags=["Renewals"],
 )

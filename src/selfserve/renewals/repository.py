@@ -206,6 +206,23 @@ async def invoiced_starts(conn: Conn, order_id: str) -> set[date]:
     return {conn.to_date(r[0]) for r in rows}
 
 
+async def withdrawn_cancel_lines(conn: Conn, tenant_id: str, order_id: str) -> set[str]:
+    """The order's Cancel lines whose cancellation was undone: the version a Cancel line made
+    (the next after the one it was priced on, naming its order) is no longer current. Lines
+    from before versions were pinned (no ``asset_version``) always stand."""
+    sql = conn.sql()
+    tenant = sql.p(tenant_id)
+    rows = await conn.fetch(
+        f"SELECT l.id FROM order_products l WHERE l.order_id = {sql.p(order_id)} "
+        f"AND l.tenant_id = {tenant} AND l.change_type = 'Cancel' "
+        "AND l.asset_version IS NOT NULL AND NOT EXISTS (SELECT 1 FROM assets a "
+        f"WHERE a.tenant_id = {tenant} AND a.asset_number = l.asset_number "
+        "AND a.asset_version = l.asset_version + 1 AND a.order_id = l.order_id AND a.is_current)",
+        sql.params,
+    )
+    return {conn.to_id(r[0]) for r in rows}
+
+
 async def line_cancellations(conn: Conn, tenant_id: str, order_id: str) -> dict[str, date]:
     """Order line id -> the cancellation date of the subscription it bills (when canceled)."""
     sql = conn.sql()

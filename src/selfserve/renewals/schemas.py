@@ -1,4 +1,5 @@
-"""Wire contract of GET /renewals and PATCH /subscriptions/{id}."""
+"""Wire contract of GET /renewals, PATCH /subscriptions/{id} and
+POST /subscriptions/{id}/uncancel."""
 
 from __future__ import annotations
 
@@ -44,8 +45,23 @@ class SubscriptionPatch(msgspec.Struct, rename="camel", forbid_unknown_fields=Tr
     auto_renew: Annotated[bool, doc("Renew automatically when the term ends", False)]
 
 
+class SubscriptionUncancel(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """Optional body of POST /subscriptions/{id}/uncancel (an empty body is fine)."""
+
+    reason: (
+        Annotated[
+            str,
+            msgspec.Meta(min_length=1, max_length=500),
+            doc("Why the cancellation is withdrawn; recorded on the change events", "Staying"),
+        ]
+        | None
+    ) = None
+
+
 class SubscriptionPatchResult(msgspec.Struct):
-    """Nue's answer to PATCH /subscriptions/{id}: ``data`` is an array of the subscription."""
+    """Nue's answer to PATCH /subscriptions/{id}: ``data`` is an array of the subscription
+    (for POST /subscriptions/{id}/uncancel: every subscription the undone cancellation had
+    scheduled, the one named first)."""
 
     status: Annotated[str, doc("SUCCESS", "SUCCESS")]
     data: list[SubscriptionRead]

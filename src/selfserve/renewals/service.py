@@ -1,4 +1,5 @@
-"""Upcoming renewals and the auto-renew setting. Never commits.
+"""Upcoming renewals, the auto-renew setting and undoing a scheduled cancellation. Never
+commits.
 
 ``GET /renewals`` runs, after authentication, one statement for the customers' time zones
 and one for the page (with its total as a scalar subquery), whatever the page size.
@@ -10,7 +11,7 @@ from datetime import date, timedelta
 
 import msgspec
 
-from selfserve.assets.service import subscription_from_row
+from selfserve.assets.service import add_actions, subscription_from_row
 from selfserve.auth.scoping import readable_customer_ids
 from selfserve.customers.repository import time_zones
 from selfserve.db import Conn, Row
@@ -20,6 +21,7 @@ from selfserve.kit.clock import local_date
 from selfserve.kit.money import minor_to_decimal
 from selfserve.kit.pagination import Pagination, encode_cursor
 from selfserve.kit.query import canonical_uuid
+from selfserve.orders import uncancellation
 from selfserve.orders.activation import refresh_lifecycle
 from selfserve.orders.service import ReadContext
 from selfserve.orders.versions import AssetChanged
@@ -33,6 +35,7 @@ from selfserve.renewals.schemas import (
     RenewalRead,
     SubscriptionPatch,
     SubscriptionPatchResult,
+    SubscriptionUncancel,
 )
 
 LIVE = ("Active", "Pending")
@@ -50,6 +53,7 @@ async def list_renewals(conn: Conn, ctx: ReadContext, query: RenewalQuery) -> Re
     )
     has_more = len(rows) > query.limit
     items = [renewal_from_row(conn, r, todays) for r in rows[: query.limit]]
+    await add_actions(conn, ctx, items)
     if total is None:  # an empty page: only a continued one can have matches before it
         total = await repository.count_renewals(conn, tenant_id, windows) if query.cursor else 0
     next_cursor = None
@@ -110,6 +114,7 @@ async def set_auto_renew(
     if subscription.status not in LIVE:
         raise SubscriptionNotLive(subscription.status)
     if subscription.auto_renew == body.auto_renew:
+        await add_actions(conn, ctx, [subscription])
         return SubscriptionPatchResult(status="SUCCESS", data=[subscription])
     if not await repository.set_auto_renew(conn, subscription.id, body.auto_renew, ctx.now):
         raise AssetChanged(f"{subscription.asset_number} was changed meanwhile; read it again.")
@@ -124,7 +129,25 @@ async def set_auto_renew(
     for order_id in await repository.orders_touching(conn, tenant_id, subscription.asset_number):
         await refresh_lifecycle(conn, tenant_id, order_id)
     updated = subscription_from_row(conn, await _visible(conn, ctx, subscription_id))
+    await add_actions(conn, ctx, [updated])
     return SubscriptionPatchResult(status="SUCCESS", data=[updated])
+
+
+async def uncancel(
+    conn: Conn, ctx: ReadContext, subscription_id: str, body: SubscriptionUncancel | None = None
+) -> SubscriptionPatchResult:
+    """Undo the scheduled cancellation of the subscription whose current version is
+    ``subscription_id`` (``orders.uncancellation``): every subscription that cancellation
+    scheduled goes back to what it was, its credit is voided or reversed. ``data`` holds the
+    restored subscriptions, this one first. 404 when not visible; 409
+    ``CANCELLATION_IN_EFFECT`` from the cancellation date on, ``NO_SCHEDULED_CANCELLATION``
+    when there is none."""
+    row = await _visible(conn, ctx, subscription_id)
+    reason = None if body is None else body.reason
+    restored = await uncancellation.uncancel(conn, ctx, conn.to_id(row[0]), reason=reason)
+    subscriptions = [subscription_from_row(conn, await _visible(conn, ctx, i)) for i in restored]
+    await add_actions(conn, ctx, subscriptions)
+    return SubscriptionPatchResult(status="SUCCESS", data=subscriptions)
 
 
 async def _visible(conn: Conn, ctx: ReadContext, subscription_id: str) -> Row:
