@@ -5,6 +5,7 @@ then shows; refusals for read sessions, disabled actions and missing CSRF; doubl
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -151,6 +152,37 @@ class TestCancel:
         (invoice,) = order["invoices"]
         assert invoice["amount"] < 0
         assert Decimal(str(invoice["amount"])) == _money(previewed[1])
+
+    def test_undo_restores_the_subscription_and_voids_the_credit(
+        self, world: World, sub: Sub
+    ) -> None:
+        browser = writer(world)
+        fields = {"timing": "date", "date": "2025-06-10", "reason": "", "comment": ""}
+        preview = browser.submit(f"/portal/subscriptions/{sub.id}/cancel/preview", fields)
+        done = confirm(browser, f"/portal/subscriptions/{sub.id}/cancel", fields,
+                       confirm_key(preview))  # fmt: skip
+        scheduled = follow(browser, done)
+        canceled_id = scheduled.url.path.split("/")[-1]
+        assert f"/portal/subscriptions/{canceled_id}/uncancel" in scheduled.text
+        page = browser.get(f"/portal/subscriptions/{canceled_id}/uncancel")
+        assert page.status_code == 200, page.text
+        assert "Jun 10, 2025" in page.text  # the withdrawn cancellation's date
+        before = counts(world)
+        undone = confirm(browser, f"/portal/subscriptions/{canceled_id}/uncancel", {},
+                         confirm_key(page))  # fmt: skip
+        assert undone.headers["location"].endswith("?done=uncanceled")
+        result = follow(browser, undone)
+        assert "The cancellation was withdrawn" in result.text
+        current = api_subscription(world, sub.number)
+        assert current["status"] == "Active"
+        assert current["cancellationDate"] is None
+        assert current["endDate"] == "2026-05-14"
+        assert counts(world) != before  # a new version and its events were written
+        path = f"/portal/subscriptions/{canceled_id}/uncancel"
+        again = confirm(browser, path, {}, confirm_key(page))  # a double submit
+        assert again.headers["location"] == undone.headers["location"]
+        fresh = f"/portal/subscriptions/{current['id']}/uncancel"
+        assert confirm(browser, fresh, {}, str(uuid.uuid4())).status_code == 409  # nothing left
 
     def test_refuses_a_past_date_and_a_missing_required_reason(
         self, world: World, sub: Sub

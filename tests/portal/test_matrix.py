@@ -13,6 +13,7 @@ subscription or invoice outside the session's reach:
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -24,7 +25,7 @@ from tests.fixtures.app import NOW, Api
 from tests.fixtures.world import World
 from tests.portal.helpers import CSRF, Browser, open_portal
 
-OPEN = ("open",)
+ACTION_PREFIX = "/portal/subscriptions/{subscription_id}/"
 
 
 @dataclass
@@ -166,21 +167,27 @@ def expected(session: Session, method: str, path: str, mode: str) -> set[int]:
     if mode == "write" and session.kind == "reader":
         return {403}
     if method == "GET":
-        if session.kind == "reader" and path.startswith("/portal/subscriptions/{subscription_id}/"):
-            return {200, 403}  # an action's form: shown without a button, or refused
+        if path.startswith(ACTION_PREFIX):  # an action's form: refused, or not possible now
+            return {200, 403, 409} if session.kind == "reader" else {200, 409}
         return {200}
     if path in ("/portal/account", "/portal/logout"):
         return {303}
-    return {200, 303, 400, 409}  # an action: done, previewed, a form error or not possible
+    return {200, 303, 400, 409, 422}  # an action: done, previewed, a form error, not possible
 
 
 def call(session: Session, world: World, ids: Ids, method: str, path: str) -> httpx.Response:
     assert session.browser is not None
+    if session.kind == "writer" and path.startswith(ACTION_PREFIX):
+        # An action done changes the subscription's version: every cell acts on its own.
+        fresh = world.run.run(b.asset(world.conn, world.tenant_id, world.alice, world.orders[0],
+                                      world.product))  # fmt: skip
+        ids = Ids(ids.order, fresh, ids.invoice, ids.stranger, ids.stranger_order)
     url = ROUTES[(method, path)](ids)
     if method == "GET":
         return session.browser.get(url)
     action = path.rsplit("/", 2)[-1] if path.endswith("preview") else path.rsplit("/", 1)[-1]
-    data = {"_csrf": session.csrf, **FIELDS.get(action, {})}
+    # A confirmation carries the idempotency key its preview minted.
+    data = {"_csrf": session.csrf, "_key": str(uuid.uuid4()), **FIELDS.get(action, {})}
     if path == "/portal/account":
         data["customerId"] = world.alice
     if path == "/portal/logout":  # signing out ends the session: use a fresh one

@@ -359,8 +359,37 @@ async def set_auto_renew(
     return await _confirm(request, portal, conn, subscription_id, "auto_renew", work)
 
 
+# --- undo a scheduled cancellation --------------------------------------------------------
+
+
+@get(f"{BASE}/uncancel", opt=READ, include_in_schema=False)
+async def uncancel_form(
+    request: Request[Any, Any, Any], subscription_id: FromPath[str], portal: PortalPage,
+    conn: DbConn,
+) -> Response[bytes]:  # fmt: skip
+    """What withdrawing the scheduled cancellation means (the next renewal, where known), with
+    a Confirm button."""
+    target = await _allowed(request, portal, conn, subscription_id, "uncancel")
+    sub = target.subscription
+    renewal = await previews.next_renewal(conn, portal.ctx.principal.tenant_id, sub.asset_number)
+    return _confirm_page(request, portal, target, "uncancel", {}, renewal=renewal)
+
+
+@post(f"{BASE}/uncancel", opt=WRITE, include_in_schema=False)
+async def uncancel(
+    request: Request[Any, Any, Any], subscription_id: FromPath[str], portal: PortalPage,
+    conn: DbConn,
+) -> Response[bytes]:  # fmt: skip
+    async def work(target: Target, tx: Conn) -> str:
+        result = await renewals.uncancel(tx, portal.ctx, target.subscription.id)
+        return _done(result.data[0].id, "uncanceled")
+
+    return await _confirm(request, portal, conn, subscription_id, "uncancel", work)
+
+
 ROUTES = [
     cancel_form, cancel_preview, cancel,
+    uncancel_form, uncancel,
     quantity_form, quantity_preview, change_quantity,
     renew_form, renew_preview, renew,
     auto_renew_form, set_auto_renew,

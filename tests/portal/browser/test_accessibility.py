@@ -137,6 +137,14 @@ def _actions_tour(page: Page) -> Iterator[str]:
                 page.locator("input[name=quantity]").fill("7")
             page.locator("main form button[type=submit]").first.click()
             yield f"action-{action}-preview"
+    # Confirm a cancellation, then open the page that withdraws it.
+    page.goto(subscription)
+    page.locator("main a[href$='/cancel']").click()
+    page.locator("input[name=timing]").first.check()
+    page.locator("main form button[type=submit]").first.click()
+    page.locator("main form button[type=submit]").first.click()
+    page.locator("main a[href$='/uncancel']").click()
+    yield "action-uncancel"
 
 
 @pytest.mark.parametrize(("width", "locale"), TOURS)
