@@ -179,9 +179,9 @@ def call(session: Session, world: World, ids: Ids, method: str, path: str) -> ht
     assert session.browser is not None
     if session.kind == "writer" and path.startswith(ACTION_PREFIX):
         # An action done changes the subscription's version: every cell acts on its own.
-        fresh = world.run.run(b.asset(world.conn, world.tenant_id, world.alice, world.orders[0],
-                                      world.product))  # fmt: skip
-        ids = Ids(ids.order, fresh, ids.invoice, ids.stranger, ids.stranger_order)
+        own = world.run.run(b.asset(world.conn, world.tenant_id, world.alice, world.orders[0],
+                                    world.product))  # fmt: skip
+        ids = Ids(ids.order, own, ids.invoice, ids.stranger, ids.stranger_order)
     url = ROUTES[(method, path)](ids)
     if method == "GET":
         return session.browser.get(url)
@@ -191,9 +191,9 @@ def call(session: Session, world: World, ids: Ids, method: str, path: str) -> ht
     if path == "/portal/account":
         data["customerId"] = world.alice
     if path == "/portal/logout":  # signing out ends the session: use a fresh one
-        fresh = _fresh_like(session, world)
-        if fresh is not None:
-            return fresh.submit(url, {})
+        signing_out = _fresh_like(session, world)
+        if signing_out is not None:
+            return signing_out.submit(url, {})
     return session.browser.post(url, data)
 
 
