@@ -32,9 +32,11 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest
 
-## Benchmark on PostgreSQL (1,000,000 orders) and SQLite (100,000 orders); writes docs/performance.md.
+## Benchmark on PostgreSQL (1,000,000 orders) and SQLite (100,000 orders); writes docs/performance.md
+## and docs/performance-portal.md (the portal's pages for a customer with 500 orders).
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.portal
 
 bench-pg: $(STAMP)
 	$(BIN)/python -m bench.run --only pg
