@@ -23,7 +23,7 @@ from selfserve.auth.scoping import readable_customer_ids
 from selfserve.customers.repository import time_zones
 from selfserve.db import Conn, Row
 from selfserve.kit.clock import local_date
-from selfserve.kit.money import minor_to_decimal, price_converter
+from selfserve.kit.money import minor_converter, price_converter
 from selfserve.kit.pagination import Pagination, encode_cursor
 from selfserve.orders.lifecycle import SCHEDULED, subscription_actions
 
@@ -35,39 +35,40 @@ A = TypeVar("A", bound=AssetRead)
 
 def asset_from_row(conn: Conn, r: Row, offset: int = 0) -> AssetRead:
     """Build the wire view of an asset row laid out as ``assets.repository.ASSET_COLUMNS``
-    from ``offset`` on: the columns are the fields of ``AssetRead`` in order. Built
-    positionally because order reads embed hundreds of assets (keywords cost several times
-    more in msgspec)."""
-    if offset:
-        r = r[offset:]
-    to_id, to_date, currency = conn.to_id, conn.to_date, r[14]
-    price = price_converter(currency)
+    from ``offset`` on (further columns ignored). Order reads embed hundreds of assets, so
+    the row is unpacked once and the struct built positionally (see ``orders.assembly``)."""
+    (
+        asset_id, asset_type, number, status, customer_id, product_id, product_name, quantity,
+        start, end, term, renewal_term, auto_renew, billing_period, currency, list_price,
+        price, total_price, version, previous, canceled, order_id, line, category, entry, *_,
+    ) = r[offset:] if offset else r  # fmt: skip
+    to_id, to_date, prices = conn.to_id, conn.to_date, price_converter(currency)
     return AssetRead(
-        to_id(r[0]),
-        r[1],  # asset_type
-        r[2],  # asset_number
-        r[3],  # status
-        to_id(r[4]),  # customer_id
-        to_id(r[5]),  # product_id
-        r[6],  # product_name
-        r[7],  # quantity
-        None if r[8] is None else to_date(r[8]),  # start_date
-        None if r[9] is None else to_date(r[9]),  # end_date
-        r[10],  # term
-        r[11],  # renewal_term
-        bool(r[12]),  # auto_renew
-        r[13],  # billing_period
+        to_id(asset_id),
+        asset_type,
+        number,
+        status,
+        to_id(customer_id),
+        to_id(product_id),
+        product_name,
+        quantity,
+        None if start is None else to_date(start),
+        None if end is None else to_date(end),
+        term,
+        renewal_term,
+        bool(auto_renew),
+        billing_period,
         currency,
-        price(r[15]),  # list_price
-        price(r[16]),  # price
-        minor_to_decimal(r[17], currency),  # total_price
-        r[18],  # asset_version
-        None if r[19] is None else to_id(r[19]),  # last_versioned_asset_id
-        None if r[20] is None else to_date(r[20]),  # cancellation_date
-        to_id(r[21]),  # order_id
-        None if r[22] is None else to_id(r[22]),  # order_product_id
-        r[23],  # product_category
-        None if r[24] is None else to_id(r[24]),  # price_book_entry_id
+        prices(list_price),
+        prices(price),
+        minor_converter(currency)(total_price),
+        version,
+        None if previous is None else to_id(previous),
+        None if canceled is None else to_date(canceled),
+        to_id(order_id),
+        None if line is None else to_id(line),
+        category,
+        None if entry is None else to_id(entry),
     )
 
 

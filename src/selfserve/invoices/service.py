@@ -42,29 +42,31 @@ def is_overdue(status: str, balance: int, due: date, today: date) -> bool:
 
 def invoice_from_row(conn: Conn, r: Row, today: date, offset: int = 0) -> InvoiceRead:
     """Build the wire view of a row laid out as ``invoices.repository.INVOICE_COLUMNS`` from
-    ``offset`` on: the columns are the fields of ``InvoiceRead`` in order. Built positionally
-    because order reads embed many invoices (keywords cost several times more in msgspec)."""
-    if offset:
-        r = r[offset:]
-    to_id, to_date = conn.to_id, conn.to_date
-    minor, due, balance = minor_converter(r[14]), to_date(r[7]), r[13]
+    ``offset`` on (further columns ignored). Order reads embed many invoices, so the row is
+    unpacked once and the struct built positionally (see ``orders.assembly``)."""
+    (
+        invoice_id, number, status, payment_status, customer_id, order_id, invoice_date, due,
+        start, end, amount, without_tax, tax, balance, currency, *_,
+    ) = r[offset:] if offset else r  # fmt: skip
+    to_id, to_date, minor = conn.to_id, conn.to_date, minor_converter(currency)
+    due = to_date(due)
     return InvoiceRead(
-        to_id(r[0]),
-        r[1],  # invoice_number
-        r[2],  # status
-        r[3],  # payment_status
-        to_id(r[4]),  # customer_id
-        None if r[5] is None else to_id(r[5]),  # order_id
-        to_date(r[6]),  # invoice_date
+        to_id(invoice_id),
+        number,
+        status,
+        payment_status,
+        to_id(customer_id),
+        None if order_id is None else to_id(order_id),
+        to_date(invoice_date),
         due,
-        None if r[8] is None else to_date(r[8]),  # start_date
-        None if r[9] is None else to_date(r[9]),  # end_date
-        minor(r[10]),  # amount
-        minor(r[11]),  # amount_without_tax
-        minor(r[12]),  # tax_amount
+        None if start is None else to_date(start),
+        None if end is None else to_date(end),
+        minor(amount),
+        minor(without_tax),
+        minor(tax),
         minor(balance),
-        r[14],  # currency
-        is_overdue(r[2], balance, due, today),
+        currency,
+        is_overdue(status, balance, due, today),
     )
 
 

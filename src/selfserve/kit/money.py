@@ -79,33 +79,33 @@ def round_half_even(value: Fraction) -> int:
 
 
 # Reading a page converts a thousand or more stored integers to Decimal, most of them values
-# seen before (catalog prices, zero discounts, common totals). Decimals are immutable, so a
-# converter remembers what it built; it forgets everything once it holds _REMEMBERED values,
-# which bounds its memory without the bookkeeping of an LRU.
+# seen before (catalog prices, zero discounts, common totals). Decimals are immutable, so each
+# table below is a dict that remembers what it built, and a converter is the table's bound
+# ``__getitem__``: a hit is one C-level dict lookup, without a Python frame. (Indexing a dict
+# subclass with ``[]`` would go through a slower generic slot.) A table forgets everything
+# once it holds _REMEMBERED values, which bounds its memory without the bookkeeping of an LRU.
 _REMEMBERED = 4096
 
 
-def _remembering(convert: Callable[[int], Decimal]) -> Callable[[int], Decimal]:
-    known: dict[int, Decimal] = {}
+class _Table(dict[int, Decimal]):
+    def __init__(self, convert: Callable[[int], Decimal]) -> None:
+        super().__init__()
+        self.convert = convert
 
-    def converted(value: int) -> Decimal:
-        found = known.get(value)
-        if found is None:
-            if len(known) >= _REMEMBERED:
-                known.clear()
-            found = known[value] = convert(value)
+    def __missing__(self, value: int) -> Decimal:
+        if len(self) >= _REMEMBERED:
+            self.clear()
+        found = self[value] = self.convert(value)
         return found
 
-    return converted
 
-
-def _minor_converter(decimals: int) -> Callable[[int], Decimal]:
+def _minor_table(decimals: int) -> _Table:
     # amount × 10^-decimals: the same digits and exponent as Decimal(amount).scaleb(-decimals)
     unit = Decimal(1).scaleb(-decimals)
-    return _remembering(lambda amount: Decimal(amount) * unit)
+    return _Table(lambda amount: Decimal(amount) * unit)
 
 
-def _price_converter(decimals: int) -> Callable[[int], Decimal]:
+def _price_table(decimals: int) -> _Table:
     step, unit = 10 ** (PRICE_DECIMALS - decimals), Decimal(1).scaleb(-decimals)
 
     def convert(micros: int) -> Decimal:
@@ -113,13 +113,16 @@ def _price_converter(decimals: int) -> Callable[[int], Decimal]:
             return Decimal(micros // step) * unit
         return Decimal(micros).scaleb(-PRICE_DECIMALS).normalize()
 
-    return _remembering(convert)
+    return _Table(convert)
 
 
-_MINOR = {decimals: _minor_converter(decimals) for decimals in (0, 2, 3)}
-_PRICE = {decimals: _price_converter(decimals) for decimals in (0, 2, 3)}
+_MINOR = {decimals: _minor_table(decimals).__getitem__ for decimals in (0, 2, 3)}
+_PRICE = {decimals: _price_table(decimals).__getitem__ for decimals in (0, 2, 3)}
 _MINOR_BY_CURRENCY = {c: _MINOR[exponent(c)] for c in SUPPORTED_CURRENCIES}
 _PRICE_BY_CURRENCY = {c: _PRICE[exponent(c)] for c in SUPPORTED_CURRENCIES}
+
+percent_to_decimal: Callable[[int], Decimal] = _MINOR[2]
+"""``1050`` hundredths of a percent -> ``Decimal('10.50')``."""
 
 
 def minor_converter(currency: str) -> Callable[[int], Decimal]:
@@ -153,10 +156,6 @@ def decimal_to_minor(value: Decimal, currency: str) -> int | None:
     if scaled != scaled.to_integral_value():
         return None
     return int(scaled)
-
-
-percent_to_decimal: Callable[[int], Decimal] = _MINOR[2]
-"""``1050`` hundredths of a percent -> ``Decimal('10.50')``."""
 
 
 def thousandths_sql(currency_column: str) -> str:
