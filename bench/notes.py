@@ -57,7 +57,8 @@ def findings(summary: dict[str, Any]) -> str:
     passed = [v for v in verdicts if v.status in ("pass", "good")]
     lines.append(
         f"* Targets: {len(passed)} checks pass, {sum(v.status == 'FAIL' for v in verdicts)} "
-        f"fail{': ' + ', '.join(failed) if failed else ''} (T8 and T9 were not measured)."
+        f"fail{': ' + ', '.join(failed) if failed else ''} "
+        f"({'T8 and T9 were' if not summary.get('data_size') else 'T9 was'} not measured)."
     )
     lines.append(_statement_line(summary))
     return "\n".join(lines) + "\n"

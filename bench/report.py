@@ -66,6 +66,7 @@ selfserve migrate
 selfserve seed --tenant bench --customers 50000 --orders 1000000 --big-customers 100 \\
     --big-customer-orders 500 --seed 42 --as-of 2026-11-27 --json   # PostgreSQL, once
 selfserve seed --tenant bench --customers 5000 --orders 100000 ...   # SQLite, once
+selfserve seed --tenant bench --customers 5000 --orders 100000 ...   # PostgreSQL 1x (T8), once
 selfserve keys create --tenant bench --role read-only --json          # revoked at the end
 SELFSERVE_RATE_LIMIT_KEY_PER_SECOND=1e9 SELFSERVE_RATE_LIMIT_KEY_BURST=1000000000 \\
   selfserve serve --host 127.0.0.1 --port PORT --workers {s["workers"]}        # granian, uvloop

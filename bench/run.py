@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import dataset, explain, inproc, report
+from bench import dataset, datasize, explain, inproc, report
 from bench.capture import capture_sync
 from bench.common import (
     CONNECTIONS,
@@ -60,6 +60,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
     parser.add_argument("--repeats", type=int, default=3, help="page-50 runs per engine")
     parser.add_argument("--skip-build", action="store_true", help="fail if a dataset is missing")
+    parser.add_argument(
+        "--no-t8", action="store_true", help="skip T8 (PostgreSQL page 50 on 10x against 1x data)"
+    )
     parser.add_argument("--pg-admin-url", default=DEFAULT_PG_ADMIN)
     parser.add_argument("--sqlite-file", type=Path, default=ROOT / "data" / "bench.db")
     parser.add_argument(
@@ -78,6 +81,9 @@ def datasets(args: argparse.Namespace, engines: list[str]) -> dict[str, dataset.
     if "pg" in engines:
         spec = dataset.pg_spec(args.pg_admin_url)
         out["pg"] = dataset.ensure_sync(spec, args.pg_admin_url, skip_build=skip)
+        if not args.no_t8:
+            small = datasize.small_spec(args.pg_admin_url)
+            out["pg-1x"] = dataset.ensure_sync(small, args.pg_admin_url, skip_build=skip)
     if {"sqlite", "sqlite-nostats"} & set(engines):
         spec = dataset.sqlite_spec(args.sqlite_file)
         base = dataset.ensure_sync(spec, args.pg_admin_url, skip_build=skip)
@@ -205,6 +211,15 @@ def _previous_engines(engines: list[str]) -> dict[str, Any]:
     return {k: v for k, v in previous.items() if k in ENGINES and k not in engines}
 
 
+def _data_size(data: dict[str, dataset.Dataset], args: argparse.Namespace) -> Any:
+    """T8 when PostgreSQL ran now; otherwise what an earlier run measured, if anything."""
+    if "pg-1x" in data:
+        log("T8: PostgreSQL page 50, 1x and 10x data, A/B")
+        return datasize.data_size_runs(data["pg"], data["pg-1x"], args.duration, args.repeats)
+    path = RESULTS / "summary.json"
+    return json.loads(path.read_text()).get("data_size") if path.exists() else None
+
+
 def hello_run(seconds: int) -> dict[str, Any]:
     with hello_server() as (pid, base):
         return measure(Target(base, "/"), seconds, "hello", pid, pg_db=None).as_dict()
@@ -249,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in engines:
         measured_at = datetime.now(UTC).isoformat(timespec="seconds")
         summary["engines"][name] = engine_run(name, data[name], args) | {"measured_at": measured_at}
+    summary["data_size"] = _data_size(data, args)
     summary["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     save_json("summary.json", summary, RESULTS)
     DOC.parent.mkdir(parents=True, exist_ok=True)
