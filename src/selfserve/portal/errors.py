@@ -5,6 +5,11 @@ from __future__ import annotations
 from selfserve.errors import Forbidden, NotAuthenticated
 
 
+def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name
+    """Marks a message for the catalogs; the error page translates it when it shows it."""
+    return message
+
+
 class SessionInvalid(NotAuthenticated):
     """No cookie, or a session that expired, was revoked or never existed: the browser is
     sent to the "link expired" page."""
@@ -12,21 +17,21 @@ class SessionInvalid(NotAuthenticated):
     error_code = "PORTAL_SESSION_INVALID"
 
     def __init__(self) -> None:
-        super().__init__("This portal link has expired or was revoked.")
+        super().__init__(N_("This portal link has expired or was revoked."))
 
 
 class CsrfRejected(Forbidden):
     error_code = "CSRF_REJECTED"
 
     def __init__(self) -> None:
-        super().__init__("This form is out of date; reload the page and try again.")
+        super().__init__(N_("This form is out of date; reload the page and try again."))
 
 
 class ReadOnlySession(Forbidden):
     error_code = "READ_ONLY_SESSION"
 
     def __init__(self) -> None:
-        super().__init__("This portal session can view but not change anything.")
+        super().__init__(N_("This portal session can view but not change anything."))
 
 
 class ActionNotAllowed(Forbidden):

@@ -35,7 +35,7 @@ from selfserve.orders.schemas import (
     OrderRead,
 )
 from selfserve.orders.service import ReadContext
-from selfserve.portal.errors import ActionNotAllowed
+from selfserve.portal.errors import N_, ActionNotAllowed
 from selfserve.portal.schemas import PortalSettings
 from selfserve.renewals import repository as renewals_repository
 from selfserve.renewals.pricing import next_term
@@ -113,10 +113,11 @@ def require(target: Target, action: str) -> None:
     """403 when the tenant or the session does not allow the action, 409 when the
     subscription's state does not."""
     if action not in target.enabled:
-        raise ActionNotAllowed("This action is not available in this portal session.")
+        raise ActionNotAllowed(N_("This action is not available in this portal session."))
     if action not in target.possible:
         raise Conflict(
-            "This subscription cannot be changed this way now.", error_code="ACTION_NOT_POSSIBLE"
+            N_("This subscription cannot be changed this way now."),
+            error_code="ACTION_NOT_POSSIBLE",
         )
 
 

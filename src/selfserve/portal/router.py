@@ -15,6 +15,7 @@ from litestar.static_files import create_static_files_router
 
 from selfserve.db import DatabaseUnavailable
 from selfserve.errors import SelfserveError, request_id_of
+from selfserve.kit.l10n import DEFAULT_LOCALE
 from selfserve.portal import actions, pages, session_pages
 from selfserve.portal.context import page_view, provide_portal
 from selfserve.portal.errors import SessionInvalid
@@ -33,7 +34,12 @@ def _is_htmx(request: Request[Any, Any, Any]) -> bool:
 def _error_page(request: Request[Any, Any, Any], status: int, message: str) -> Response[bytes]:
     session = request.scope.get("state", {}).get("portal_session")
     view = page_view(request, session, PortalSettings())
-    return html(request, view, "error.html", status_code=status, status=status, message=message)
+    # The API's own error messages are English; on a page in another language a message
+    # without a translation is left out (the heading and the hints below it say enough).
+    shown = view._(message) if message else ""
+    if shown == message and view.locale != DEFAULT_LOCALE:
+        shown = ""
+    return html(request, view, "error.html", status_code=status, status=status, message=shown)
 
 
 def _expired(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
