@@ -124,7 +124,7 @@ async def measure(engine: str, n: int) -> list[PageTiming]:
         await db.close()
 
 
-def render(results: list[PageTiming], when: str) -> str:
+def render(results: list[PageTiming], when: str, pg_url: str) -> str:
     lines = [
         "# Portal page performance",
         "",
@@ -134,7 +134,8 @@ def render(results: list[PageTiming], when: str) -> str:
         "orders.",
         "",
         "Server time is the whole request through the app in-process (session guard, "
-        "settings, services, templates, headers), one request at a time, after a warm-up.",
+        "settings, services, templates, headers), one request at a time, after a warm-up. "
+        f"PostgreSQL dataset: `{pg_url.rsplit('/', 1)[-1]}`; SQLite: `data/bench.db`.",
         "",
         "| engine | page | orders of the customer | requests | median ms | p95 ms | max ms "
         "| CPU ms/request | KB | target |",
@@ -154,14 +155,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
     parser.add_argument("--only", action="append", choices=sorted(URLS))
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--pg-url", default=URLS["pg"], help="another PostgreSQL dataset")
     args = parser.parse_args(argv)
+    URLS["pg"] = args.pg_url
     when = datetime.now(UTC).isoformat(timespec="seconds")
     results: list[PageTiming] = []
     for engine in args.only or sorted(URLS):
         results.extend(run_async(measure(engine, args.requests)))
-    payload: dict[str, Any] = {"measured": when, "results": [asdict(r) for r in results]}
+    payload: dict[str, Any] = {
+        "measured": when,
+        "pg_url": args.pg_url,
+        "results": [asdict(r) for r in results],
+    }
     (RESULTS / "portal.json").write_text(json.dumps(payload, indent=2) + "\n")
-    DOC.write_text(render(results, when))
+    DOC.write_text(render(results, when, args.pg_url))
     failed = [r for r in results if r.p95_ms > TARGET_MS]
     return 1 if failed else 0
 
