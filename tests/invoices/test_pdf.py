@@ -187,6 +187,7 @@ class TestFonts:
             loaded = fonts.fonts[font.lower()]
             assert isinstance(loaded, TTFFont)
             covered |= set(loaded.cmap)
+        pdf.close_fonts(fonts)
         words = [w for labels in wording.LABELS.values() for w in labels.values()]
         words += [w for statuses in wording.STATUSES.values() for w in statuses.values()]
         missing = {c for w in words for c in w if ord(c) not in covered}

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Final
 
 from fpdf import FPDF
-from fpdf.fonts import FontFace
+from fpdf.fonts import FontFace, TTFFont
 
 from selfserve.invoices import wording
 from selfserve.invoices.schemas import InvoiceDetail, InvoiceLineRead
@@ -70,11 +70,21 @@ def render(invoice: InvoiceDetail, locale: str, *, parties: Parties | None = Non
     chosen = locale if locale in l10n.SUPPORTED_LOCALES else l10n.DEFAULT_LOCALE
     text = _Text(chosen, invoice.currency)
     pdf = _document(invoice, text, parties)
-    _title(pdf, invoice, text, parties)
-    _facts(pdf, invoice, text, parties)
-    _lines(pdf, invoice.invoice_lines, text)
-    _totals(pdf, invoice, text)
-    return bytes(pdf.output())
+    try:
+        _title(pdf, invoice, text, parties)
+        _facts(pdf, invoice, text, parties)
+        _lines(pdf, invoice.invoice_lines, text)
+        _totals(pdf, invoice, text)
+        return bytes(pdf.output())
+    finally:
+        close_fonts(pdf)
+
+
+def close_fonts(pdf: FPDF) -> None:
+    """fpdf2 reads embedded fonts lazily and leaves their files open; close them."""
+    for font in pdf.fonts.values():
+        if isinstance(font, TTFFont):
+            font.ttfont.close()
 
 
 def _document(invoice: InvoiceDetail, text: _Text, parties: Parties | None) -> FPDF:
