@@ -12,13 +12,15 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
 TENANT = "browser"
+ZONE = "America/New_York"
 
 
 def free_port() -> int:
@@ -95,12 +97,13 @@ class PortalServer:
     def customer_with_subscription(self, name: str, seats: int = 5) -> str:
         """A new customer with one activated order: a 12-month monthly-priced subscription,
         onboarding, and the first invoice. Every flow gets its own, so flows never meet."""
-        customer = {"name": name, "timeZone": "America/New_York", "currency": "USD",
+        customer = {"name": name, "timeZone": ZONE, "currency": "USD",
                     "country": "US"}  # fmt: skip
         customer_id: str = self.call("POST", "/customers", [customer], status=201)[0]["id"]
         draft = {
             "customer": {"id": customer_id},
-            "effectiveDate": date.today().isoformat(),
+            # The customer's own today: the server's UTC date can already be tomorrow there.
+            "effectiveDate": datetime.now(ZoneInfo(ZONE)).date().isoformat(),
             "name": "Platform for the team",
             "orderProducts": [
                 {"priceBookEntryId": self.price("PLAT-PRO"), "quantity": seats,
