@@ -241,6 +241,7 @@ def _serve(args: argparse.Namespace) -> int:
         token = secrets.token_urlsafe(24)
         os.environ["SELFSERVE_PORTAL_DEMO_CUSTOMER"] = customer
         os.environ["SELFSERVE_PORTAL_DEMO_TOKEN"] = token
+        get_settings.cache_clear()  # workers may be forked from this process: read them again
         print(
             text + f"\nCustomer portal (demo customer): http://{host}:{port}/portal/demo/{token}\n"
         )
