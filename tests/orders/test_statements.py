@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from selfserve.orders.query import SORT_KEYS
+from tests.fixtures import builders as b
 from tests.fixtures.explain import needs_sort, sorting_subqueries
 from tests.fixtures.world import World, ids_param
 from tests.orders.test_detail import add_related
@@ -24,6 +27,32 @@ def test_statement_count_does_not_grow_with_page_size(world: World, includes: st
     # authentication + the page (with its total) + the page's lines + one per include:
     # the same for limit 1 and 500, and at most 3 + the number of includes
     assert counts == [3 + wanted, 3 + wanted]
+
+
+def test_pending_cancellations_cost_no_extra_statement(world: World) -> None:
+    """A writer's page of orders whose cancellations are scheduled offers ``uncancel`` on each,
+    with the target subscription found inside the page's own statement."""
+    targets = {}
+    for order_id in world.orders:
+        sql = world.conn.sql()
+        update = (
+            f"UPDATE orders SET status = 'Activated', cancel_effective_date = "
+            f"{sql.p(date(2099, 1, 1))} WHERE id = {sql.p(order_id)}"
+        )
+        world.run.run(world.conn.execute(update, sql.params))
+        targets[order_id] = world.run.run(
+            b.asset(world.conn, world.tenant_id, world.alice, order_id, world.product,
+                    status="Scheduled for Cancellation", cancellation_date=date(2099, 1, 1))
+        )  # fmt: skip
+    counts = []
+    for limit in (1, 500):
+        world.conn.statements.clear()
+        body = world.api.get(f"/orders?customerIds={ids_param(world.alice)}&limit={limit}").json()
+        counts.append(len(world.conn.statements))
+        for order in body["data"]:
+            href = f"/subscriptions/{targets[order['id']]}/uncancel"
+            assert order["actions"] == [{"name": "uncancel", "method": "POST", "href": href}]
+    assert counts == [3, 3]
 
 
 def test_single_customer_page_is_an_ordered_index_scan(world: World) -> None:

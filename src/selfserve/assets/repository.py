@@ -38,20 +38,6 @@ async def current_assets_for_orders(
     )
 
 
-async def scheduled_cancellations(
-    conn: Conn, tenant_id: str, order_ids: Sequence[Any]
-) -> list[Row]:
-    """``(order_id, asset id)`` of the current subscription versions whose cancellation these
-    orders scheduled (the version a cancellation makes names its order), by asset number."""
-    sql = conn.sql()
-    return await conn.fetch(
-        f"SELECT order_id, id FROM assets WHERE {sql.in_('order_id', order_ids)} "
-        f"AND tenant_id = {sql.p(tenant_id)} AND is_current AND asset_type = 'Subscription' "
-        "AND status = 'Scheduled for Cancellation' ORDER BY order_id, asset_number",
-        sql.params,
-    )
-
-
 def _conditions(
     sql: Sql, tenant_id: str, asset_type: str, query: AssetListQuery, alias: str
 ) -> list[str]:

@@ -32,7 +32,13 @@ ORDER_COLUMNS = (
     "o.discount, o.discount_amount, o.system_discount, o.system_discount_amount, "
     "o.tax_amount, o.total_amount, o.order_acv, o.order_tcv, o.next_renewal_date, "
     "o.auto_renew, o.renewal_term, o.cancel_effective_date, o.cancellation_reason, "
-    "o.canceled_by_id, c.time_zone"
+    "o.canceled_by_id, c.time_zone, "
+    # The subscription version the order's own cancellation scheduled: the target of its
+    # uncancel action, looked up only for the few orders that have one.
+    "CASE WHEN o.cancel_effective_date IS NOT NULL AND o.status = 'Activated' THEN "
+    "(SELECT a.id FROM assets a WHERE a.order_id = o.id AND a.tenant_id = o.tenant_id "
+    "AND a.is_current AND a.asset_type = 'Subscription' "
+    "AND a.status = 'Scheduled for Cancellation' ORDER BY a.asset_number LIMIT 1) END"
 )
 LINE_COLUMNS = (
     "order_id, id, product_id, product_name, product_sku, product_category, "

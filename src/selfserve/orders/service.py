@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from selfserve.assets.repository import current_assets_for_orders, scheduled_cancellations
+from selfserve.assets.repository import current_assets_for_orders
 from selfserve.assets.service import asset_from_row
 from selfserve.auth.principal import Principal
 from selfserve.auth.scopes import ORDERS_WRITE
@@ -182,13 +182,14 @@ async def _assemble(
         if "history" in includes
         else None
     )
-    uncancel = await _uncancel_targets(conn, ctx, rows)
+    may_uncancel = ORDERS_WRITE in ctx.principal.scopes and UNCANCEL in ctx.served_routes
     today_by_zone: dict[str, date] = {}
     out = []
     for r in rows:
         zone = r[39]
         today = today_by_zone.get(zone) or today_by_zone.setdefault(zone, local_date(ctx.now, zone))
-        order = _order(conn, ctx, r, lines.get(r[0], ()), today, uncancel.get(r[0]))
+        uncancel = conn.to_id(r[40]) if may_uncancel and r[40] is not None else None
+        order = _order(conn, ctx, r, lines.get(r[0], ()), today, uncancel)
         if assets is not None:
             found = assets.get(r[0], [])
             order.assets = [asset_from_row(conn, a, 1) for a in found[:cap]]
@@ -203,23 +204,6 @@ async def _assemble(
             order.history_truncated = len(found) > cap
         out.append(order)
     return out
-
-
-async def _uncancel_targets(conn: Conn, ctx: ReadContext, rows: list[Row]) -> dict[Any, str]:
-    """Order id -> a subscription version its own (order-level) cancellation scheduled: the
-    target of its ``uncancel`` action. One statement, run only when the page holds an order
-    with a cancellation and the caller could undo it."""
-    if ORDERS_WRITE not in ctx.principal.scopes or UNCANCEL not in ctx.served_routes:
-        return {}
-    canceled = [r[0] for r in rows if r[36] is not None and r[4] == "Activated"]
-    if not canceled:
-        return {}
-    targets: dict[Any, str] = {}
-    for order_id, asset_id in await scheduled_cancellations(
-        conn, ctx.principal.tenant_id, canceled
-    ):
-        targets.setdefault(order_id, conn.to_id(asset_id))
-    return targets
 
 
 def _order(
