@@ -52,7 +52,9 @@ assets = Table(
     Column("cancellation_date", CalendarDate, nullable=True),
     Column("created_at", UTCTimestamp, nullable=False),
     Column("updated_at", UTCTimestamp, nullable=False),
-    Index(None, "order_id"),
+    # An order's assets by number: the assets include and an order's uncancel target read
+    # them in this order, without a sort.
+    Index("ix_assets_order_number", "order_id", "asset_number"),
     Index(None, "tenant_id", "asset_number", "asset_version", unique=True),
     Index(
         "ix_assets_current_number",
