@@ -19,7 +19,7 @@ from selfserve.auth.scoping import readable_customer_ids
 from selfserve.customers.repository import time_zones
 from selfserve.db import Conn, Row
 from selfserve.errors import InvalidParameter
-from selfserve.invoices import pdf, repository
+from selfserve.invoices import repository
 from selfserve.invoices.errors import InvoiceNotFound
 from selfserve.invoices.query import InvoiceListQuery
 from selfserve.invoices.schemas import (
@@ -153,6 +153,10 @@ async def invoice_pdf(
 ) -> InvoicePdf:
     """The visible invoice as a PDF in ``locale`` (en, de or ja), with the seller's and the
     customer's names; rendering (CPU only) runs off the event loop."""
+    # fpdf2 and its font tools add about 15 MB to every worker; only a worker that renders
+    # a PDF pays for them.
+    from selfserve.invoices import pdf
+
     invoice = await visible_invoice(conn, principal, now, invoice_id)
     row = await repository.parties(conn, principal.tenant_id, invoice.customer_id)
     parties = None if row is None else pdf.Parties(seller=row[0], customer=row[1],
