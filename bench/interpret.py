@@ -23,7 +23,7 @@ def _cpu_budget(summary: dict[str, Any]) -> str | None:
     total = run["server_cpu_ms"] + others
     cores = summary["machine"]["cores"]
     floor = e["floors"]["50"]["p1"]["rps"]
-    budget = 1000 * cores / (0.75 * floor) - others
+    budget = 1000 * cores / (0.85 * floor) - others
     biggest = "the API server" if run["server_cpu_ms"] >= others else "PostgreSQL"
     return (
         f"**CPU per request sets the throughput; the largest share goes to {biggest}.** At page "
@@ -31,8 +31,9 @@ def _cpu_budget(summary: dict[str, Any]) -> str | None:
         f"{run['db_cpu_ms']:.2f} ms of PostgreSQL CPU and {run['loadgen_cpu_ms']:.2f} ms of wrk "
         f"CPU: {total:.2f} ms in all, which caps {cores} cores at about "
         f"{1000 * cores / total:,.0f} req/s; the run measured {rps(e, 50):,.0f} req/s with "
-        f"{run['machine_busy']:.0%} of the cores busy. To reach T1's 75% of the floor "
-        f"({0.75 * floor:,.0f} req/s) on this box, the API server could spend about "
+        f"{run['machine_busy']:.0%} of the cores busy. To reach 85% of the floor "
+        f"({0.85 * floor:,.0f} req/s, T1's good mark and what the project requires) on this "
+        "box, the API server could spend about "
         f"{max(budget, 0):.1f} ms per request, {run['server_cpu_ms'] / max(budget, 1e-9):.1f}× "
         "less than it does."
     )
@@ -55,6 +56,27 @@ def _floor_gap(summary: dict[str, Any]) -> str | None:
         "minus its statements) and "
         f"{(page['encode']['cpu_us'] + page['etag']['cpu_us']) / 1000:.2f} ms encoding and "
         "hashing the body. The floor does none of that work, which is where the gap comes from."
+    )
+
+
+def _floor_limits(summary: dict[str, Any]) -> str | None:
+    """What the floors alone imply for the absolute targets (T3, T5) on this machine."""
+    e = summary["engines"].get("pg")
+    if not e or "50" not in e["floors"]:
+        return None
+    floor, clients = e["floors"]["50"]["p1"], summary["settings"]["connections"]
+    p50_floor = 1000 * clients / floor["rps"]
+    return (
+        "**The absolute targets are out of reach of the floor itself on this machine.** T3 "
+        f"asks for a p50 of at most 40 ms with {clients} connections, which by Little's law "
+        f"needs at least {clients / 0.040:,.0f} req/s; the DB floor, with no HTTP, no objects "
+        f"and no encoding, does {floor['rps']:,.0f} req/s, so even an endpoint that added "
+        f"nothing would keep {clients} requests in flight for about {p50_floor:.0f} ms each. "
+        f"T5 asks for at most 1.5 ms of API-server CPU per page-50 request; the floor's client "
+        f"alone, receiving and decoding the same rows with the same driver, spends "
+        f"{floor['client_cpu_ms']:.2f} ms. Both targets come from the study's much smaller "
+        "objects (next paragraph); the ratios to the floors (T1, T2) are the ones that say how "
+        "much the application adds."
     )
 
 
@@ -202,6 +224,7 @@ def paragraphs(summary: dict[str, Any]) -> list[str]:
     found = [
         _cpu_budget(summary),
         _floor_gap(summary),
+        _floor_limits(summary),
         _payload(summary),
         _round_trips(summary),
         _sort(summary),
