@@ -40,6 +40,8 @@ ORDER_COLUMNS = (
     "AND a.is_current AND a.asset_type = 'Subscription' "
     "AND a.status = 'Scheduled for Cancellation' ORDER BY a.asset_number LIMIT 1) END"
 )
+# Positions in a row of ORDER_COLUMNS: the customer's time zone and the uncancel target.
+TIME_ZONE, UNCANCEL_TARGET = 39, 40
 LINE_COLUMNS = (
     "order_id, id, product_id, product_name, product_sku, product_category, "
     "price_book_entry_id, change_type, asset_number, quantity, price_period, list_price, "

@@ -186,9 +186,10 @@ async def _assemble(
     today_by_zone: dict[str, date] = {}
     out = []
     for r in rows:
-        zone = r[39]
+        zone = r[repository.TIME_ZONE]
         today = today_by_zone.get(zone) or today_by_zone.setdefault(zone, local_date(ctx.now, zone))
-        uncancel = conn.to_id(r[40]) if may_uncancel and r[40] is not None else None
+        target = r[repository.UNCANCEL_TARGET] if may_uncancel else None
+        uncancel = None if target is None else conn.to_id(target)
         order = _order(conn, ctx, r, lines.get(r[0], ()), today, uncancel)
         if assets is not None:
             found = assets.get(r[0], [])
