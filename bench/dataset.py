@@ -203,6 +203,9 @@ async def ensure(spec: DatasetSpec, admin_url: str, *, skip_build: bool) -> Data
     if _complete(spec, state):
         log(f"{spec.engine}: reusing the existing dataset ({spec.orders:,} orders)")
         selfserve(spec.url, "migrate")
+        # A dataset from before stored documents existed (or one a migration cleared) gets
+        # them now, as `selfserve seed` builds them for a new one.
+        log(selfserve(spec.url, "documents", "build").strip())
         await _statistics(spec)
     elif skip_build:
         raise RuntimeError(f"{spec.engine} dataset is missing or incomplete (--skip-build)")

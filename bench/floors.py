@@ -5,7 +5,7 @@ SQLite: one ``sqlite3`` connection (opened like the app opens it) in a tight loo
 harness starts one or two such processes at once.
 
 Each "request" is the statement list recorded for one customer by ``bench.capture`` (API key
-lookup, page, lines, assets, invoices). Customers are taken round-robin. After ``--warmup``
+lookup, page, assets, invoices). Customers are taken round-robin. After ``--warmup``
 seconds of the same work, the process counts the requests completed in ``--seconds`` and
 prints ``BENCH_JSON {"requests": ..., "seconds": ..., "cpu_s": ...}``.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bench.targets import median_run, rps
+from bench.targets import PER_REQUEST, median_run, rps
 
 STUDY_PAGE50_KB = 46
 
@@ -47,7 +47,7 @@ def _floor_gap(summary: dict[str, Any]) -> str | None:
     page = e["inproc"]["pages"]["50"]
     objects = page["service"]["cpu_us"] - page["statements"]["cpu_us"]
     return (
-        f"**Against the DB floor.** Replaying the same 5 statements in-process costs "
+        f"**Against the DB floor.** Replaying the same {PER_REQUEST} statements in-process costs "
         f"{floor['client_cpu_ms']:.2f} ms of client CPU and {floor['db_cpu_ms']:.2f} ms of "
         f"PostgreSQL CPU per request and reaches {floor['rps']:,.0f} req/s; the endpoint reaches "
         f"{rps(e, 50) / floor['rps']:.0%} of that. In-process, one page-50 request through the "
@@ -115,8 +115,9 @@ def _sqlite_stats(summary: dict[str, Any]) -> str | None:
         "Without `sqlite_stat1` SQLite prefers the `(tenant_id, …)` indexes over `customer_id` "
         "and `order_id`"
         + (" (see the no-statistics plans below)" if tenant_scan else "")
-        + ", and with one tenant that reads every row of the tenant: the 5 statements of one "
-        f"page-50 request take {slow['statements']['wall_us'] / 1000:,.1f} ms without "
+        + ", and with one tenant that reads every row of the tenant: the "
+        f"{PER_REQUEST} statements of one page-50 request take "
+        f"{slow['statements']['wall_us'] / 1000:,.1f} ms without "
         f"statistics against {fast['statements']['wall_us'] / 1000:,.2f} ms with them; the "
         f"endpoint does {rps(raw, 50):,.1f} against {rps(tuned, 50):,.0f} req/s. `selfserve "
         "seed` now ends with `ANALYZE`, but a database filled through the API never gets "
@@ -162,7 +163,8 @@ def _round_trips(summary: dict[str, Any]) -> str | None:
         else "asyncpg's reset of a connection returned to the pool is one more each time"
     )
     return head + (
-        f"PostgreSQL counted {per_request:.2f} transactions per request for the 5 statements "
+        f"PostgreSQL counted {per_request:.2f} transactions per request for the {PER_REQUEST} "
+        "statements "
         f"of the counting run, {wire}. "
         f"Authentication is cheap: `authenticate_api_key` takes {a['service']['wall_us']:.0f} µs "
         f"on a held connection, of which the key lookup's round trip is about "

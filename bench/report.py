@@ -11,7 +11,16 @@ from bench import notes
 from bench.common import DOC, RESULTS, ROOT, load_json
 from bench.md import num as _f
 from bench.md import table
-from bench.targets import LABELS, denominator, evaluate, floor_rps, median_run, rps, runs
+from bench.targets import (
+    LABELS,
+    PER_REQUEST,
+    denominator,
+    evaluate,
+    floor_rps,
+    median_run,
+    rps,
+    runs,
+)
 
 
 def _machine(summary: dict[str, Any]) -> str:
@@ -259,9 +268,9 @@ def _floors(summary: dict[str, Any]) -> str:
     return (
         "## DB floor (the endpoint's recorded statements replayed in-process)\n\n"
         "PostgreSQL: asyncpg, 32 tasks on a 10-connection pool per process. SQLite: one "
-        "connection per process in a tight loop. Each request is the 5 statements one real "
-        "request ran (API key lookup, page, lines, assets, invoices), with its parameters.\n\n"
-        + table(headers, rows)
+        "connection per process in a tight loop. Each request is the "
+        f"{PER_REQUEST} statements one real request ran (API key lookup, page, assets, "
+        "invoices), with its parameters.\n\n" + table(headers, rows)
     )
 
 

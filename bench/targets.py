@@ -13,13 +13,16 @@ LABELS = {
     "sqlite": "SQLite",
     "sqlite-nostats": "SQLite, no statistics",
 }
+# Authentication + the page + one per include: the orders' lines come inside their stored
+# documents (orders.documents), which the benchmark's datasets have built.
 EXPECTED_BY_INCLUDES = {
-    "(none)": 3,
-    "assets": 4,
-    "invoices": 4,
-    "assets,invoices": 5,
-    "assets,invoices,history": 6,
+    "(none)": 2,
+    "assets": 3,
+    "invoices": 3,
+    "assets,invoices": 4,
+    "assets,invoices,history": 5,
 }
+PER_REQUEST = EXPECTED_BY_INCLUDES["assets,invoices"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +115,7 @@ def _cpu(name: str, engine: dict[str, Any]) -> Verdict:
 
 def _statements(name: str, engine: dict[str, Any]) -> Verdict:
     per_limit = engine["statements"]["per_limit"]
-    fixed = all(set(counts) == {"5"} for counts in per_limit.values())
+    fixed = all(set(counts) == {str(PER_REQUEST)} for counts in per_limit.values())
     by_includes = engine["statements"]["by_includes"]
     scaling = all(by_includes.get(k) == v for k, v in EXPECTED_BY_INCLUDES.items())
     seen = sorted({int(n) for counts in per_limit.values() for n in counts})
@@ -121,8 +124,9 @@ def _statements(name: str, engine: dict[str, Any]) -> Verdict:
     return Verdict(
         "T6",
         f"{LABELS[name]}: SQL statements per request, any page size",
-        "1 auth + 1 page + 1 lines + 1 per include = 5",
-        f"{'/'.join(map(str, seen))} at pages 10, 50, 200 (3/4/4/5/6 by includes){wire}",
+        f"1 auth + 1 page + 1 per include = {PER_REQUEST}",
+        f"{'/'.join(map(str, seen))} at pages 10, 50, 200 "
+        f"({'/'.join(map(str, EXPECTED_BY_INCLUDES.values()))} by includes){wire}",
         _ok(fixed and scaling),
     )
 

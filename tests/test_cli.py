@@ -15,6 +15,7 @@ import httpx
 from selfserve.app import create_app
 from selfserve.auth.keys import parse_key
 from selfserve.config import Settings
+from selfserve.db import create_database
 
 
 def selfserve(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -89,3 +90,34 @@ def call(run: asyncio.Runner, app: Any, path: str, key: str) -> int:
                 return (await client.get(path, headers={"nue-api-key": key})).status_code
 
     return int(run.run(go()))
+
+
+def test_seed_builds_the_order_documents(db_url: str, run: asyncio.Runner) -> None:
+    tenant = f"cli-{uuid.uuid4().hex[:8]}"
+    seeded = selfserve(
+        db_url, "seed", "--tenant", tenant, "--customers", "3", "--orders", "20", "--json"
+    )
+    assert seeded.returncode == 0, seeded.stderr
+    report = json.loads(seeded.stdout.strip().splitlines()[-1])
+    orders = report["counts"]["orders"]
+    assert orders >= 20 and report["documents"] >= orders  # other tests' orders may be built too
+    built = selfserve(db_url, "documents", "build")
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.startswith("built ") and built.stdout.endswith(" order documents\n")
+
+    async def missing() -> int:
+        db = create_database(db_url, pool_min=1, pool_max=1)
+        try:
+            async with db.read() as conn:
+                sql = conn.sql()
+                return int(
+                    await conn.fetchval(
+                        "SELECT count(*) FROM orders o JOIN tenants t ON t.id = o.tenant_id "
+                        f"WHERE t.slug = {sql.p(tenant)} AND o.document IS NULL",
+                        sql.params,
+                    )
+                )
+        finally:
+            await db.close()
+
+    assert run.run(missing()) == 0

@@ -37,6 +37,7 @@ from selfserve.kit.http import RequestIdMiddleware, SecurityHeadersMiddleware
 from selfserve.kit.ratelimit import Rate, create_rate_limiter
 from selfserve.openapi import openapi_config, openapi_json_route, static_files_router
 from selfserve.ops import DatabaseProbe, HealthShortcut, health, metrics
+from selfserve.orders import documents
 from selfserve.orders.endpoints import router as orders_router
 from selfserve.orders.service import ReadContext
 from selfserve.portal.endpoints import router as portal_api_router
@@ -133,9 +134,15 @@ def _lifespan(state: State) -> Callable[[Litestar], AbstractAsyncContextManager[
         await db.connect()
         flusher = asyncio.create_task(state.key_usage.run(db, state.settings.usage_flush_seconds))
         probe = asyncio.create_task(state.db_probe.run(db))
+        every = state.settings.document_build_seconds
+        builder = asyncio.create_task(documents.run(db, every)) if every > 0 else None
         try:
             yield
         finally:
+            if builder is not None:
+                builder.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await builder  # so no batch holds a connection while the database closes
             probe.cancel()
             flusher.cancel()
             with contextlib.suppress(asyncio.CancelledError):

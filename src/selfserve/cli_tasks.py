@@ -11,6 +11,7 @@ from selfserve.auth import service as auth_service
 from selfserve.config import get_settings
 from selfserve.db import Database, create_database
 from selfserve.kit.clock import system_clock
+from selfserve.orders import documents
 
 DEMO_KEY_NAME = "make run demo key"
 
@@ -101,10 +102,20 @@ async def seed(*, tenant: str, as_of: date | None = None, **counts: Any) -> dict
     try:
         async with db.write() as conn:
             report = await run_seed(conn, tenant_slug=tenant, as_of=as_of, **counts)
+        built = await documents.build_all(db)
         await analyze(db)
     finally:
         await db.close()
-    return asdict(report)
+    return {**asdict(report), "documents": built}
+
+
+async def build_documents() -> int:
+    """Builds every missing order document (``orders.documents``); how many it built."""
+    db = _database()
+    try:
+        return await documents.build_all(db)
+    finally:
+        await db.close()
 
 
 async def analyze(db: Database) -> None:

@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     usage_flush_seconds: float = Field(
         default=30.0, description="How often 'last used' times of API keys are written."
     )
+    document_build_seconds: float = Field(
+        default=1.0,
+        description="How often each worker builds the stored documents of new and changed "
+        "orders (0: never; reads are then served from the columns).",
+    )
     health_check_seconds: float = Field(
         default=1.0,
         description="How often each worker checks that its database answers (for /health).",

@@ -51,8 +51,11 @@ class DatabaseProbe:
 
     async def check(self, db: Database) -> bool:
         """Ask the database now (a hung connection counts as unreachable)."""
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation
+        # that arrives as the ping completes, and the probe would then outlive shutdown.
         try:
-            reachable = await asyncio.wait_for(db.ping(), timeout=self.interval)
+            async with asyncio.timeout(self.interval):
+                reachable = await db.ping()
         except TimeoutError:
             reachable = False
         self._reachable, self._checked = reachable, time.monotonic()

@@ -1,19 +1,19 @@
 """HTTP helpers: encoding once, strong ETags, conditional GETs and request ids.
 
 Bodies are encoded here, once, with money as JSON numbers (``Decimal`` rendered with its
-exact digits, never through ``float``). The strong ETag is a hash of those bytes, so two
+exact digits, never through ``float``). The strong ETag is a 128-bit hash of those bytes, so two
 responses share an ETag exactly when their bodies are identical; ``If-None-Match`` then
 answers 304 without a body.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
 from typing import Any
 
 import msgspec
+import xxhash
 from litestar import Request, Response
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,9 +24,9 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
 def etag_of(body: bytes) -> str:
-    # SHA-256 rather than BLAKE2: CPUs with SHA extensions (x86 SHA-NI, ARMv8) hash it
-    # 2-3x faster, which counts on a 200 KB page. 128 bits are plenty for an ETag.
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    # A validator only has to change whenever the bytes do; it guards no secret, so a fast
+    # 128-bit hash does: XXH3 reads a 200 KB page in about 4 µs where SHA-256 took 100+.
+    return '"' + xxhash.xxh3_128_hexdigest(body) + '"'
 
 
 def _matches(if_none_match: str, etag: str) -> bool:

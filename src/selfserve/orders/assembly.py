@@ -17,7 +17,14 @@ from typing import Any
 
 from selfserve.db import Conn, Row
 from selfserve.kit.money import minor_converter, percent_to_decimal, price_converter
-from selfserve.orders.schemas import Action, Cancellation, Lifecycle, OrderProductRead, OrderRead
+from selfserve.orders.schemas import (
+    Action,
+    Cancellation,
+    Lifecycle,
+    OrderDocument,
+    OrderProductRead,
+    OrderRead,
+)
 
 
 def group(rows: Iterable[Row], key: int = 0) -> dict[Any, list[Row]]:
@@ -106,6 +113,17 @@ def order_from_row(
     conn: Conn, r: Row, lines: list[OrderProductRead], lifecycle: Lifecycle, actions: list[Action]
 ) -> OrderRead:
     """A row laid out as ``orders.repository.ORDER_COLUMNS`` (further columns ignored)."""
+    # mypy cannot count the unpacked fields; OrderRead is OrderDocument's fields then these.
+    return OrderRead(*_document_fields(conn, r, lines), lifecycle, actions)  # type: ignore[call-arg]
+
+
+def document_from_row(conn: Conn, r: Row, lines: list[OrderProductRead]) -> OrderDocument:
+    """The stored part of the order object (``orders.documents``) from the same row."""
+    return OrderDocument(*_document_fields(conn, r, lines))
+
+
+def _document_fields(conn: Conn, r: Row, lines: list[OrderProductRead]) -> tuple[Any, ...]:
+    """``OrderDocument``'s fields, in order, from a row of ``ORDER_COLUMNS``."""
     to_id, to_date, to_ts = conn.to_id, conn.to_date, conn.to_ts
     (
         order_id, number, name, description, status, order_type, customer_id, currency,
@@ -116,7 +134,7 @@ def order_from_row(
     ) = r  # fmt: skip
     minor, percent = minor_converter(currency), percent_to_decimal
     total_amount = minor(total)
-    return OrderRead(
+    return (
         to_id(order_id),
         number,
         name,
@@ -152,6 +170,4 @@ def order_from_row(
         minor(acv),
         minor(tcv),
         lines,
-        lifecycle,
-        actions,
     )

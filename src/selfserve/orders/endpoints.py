@@ -94,7 +94,7 @@ async def list_orders(
     is a 400 that lists what is allowed. Pages are keyset-paginated and stable under writes.
     """
     query = from_query_string(request.scope["query_string"])
-    return json_response(request, await service.list_orders(conn, ctx, query))
+    return json_response(request, await service.list_orders_encoded(conn, ctx, query))
 
 
 @post(
@@ -112,7 +112,7 @@ async def query_orders(
     Field filters go in ``filters`` in their inline form, e.g. ``["totalAmount>1000"]``.
     """
     query = from_body(await request.body())
-    return json_response(request, await service.list_orders(conn, ctx, query))
+    return json_response(request, await service.list_orders_encoded(conn, ctx, query))
 
 
 @get(
@@ -126,7 +126,8 @@ async def get_order(
 ) -> Response[OrderEnvelope]:
     """One order with the same ``includes`` as the list. Unknown or invisible: 404."""
     params = plain_params(request.scope["query_string"], {"includes"})
-    result = await service.get_order(conn, ctx, order_id, includes_of(params.get("includes")))
+    includes = includes_of(params.get("includes"))
+    result = await service.get_order_encoded(conn, ctx, order_id, includes)
     return json_response(request, result)
 
 

@@ -23,25 +23,41 @@ from selfserve.kit.pagination import Cursor, after_cursor, order_by
 from selfserve.kit.query import Filter
 from selfserve.orders.query import OrderListQuery
 
-ORDER_COLUMNS = (
-    "o.id, o.order_number, o.name, o.description, o.status, o.order_type, o.customer_id, "
-    "o.currency, o.created_at, o.updated_at, o.created_by_id, o.last_modified_by_id, "
-    "o.effective_date, o.order_start_date, o.order_end_date, o.order_placed_date, "
-    "o.activated_at, o.canceled_at, o.subscription_start_date, o.subscription_end_date, "
-    "o.subscription_term, o.billing_period, o.bill_cycle_day, o.list_total, o.subtotal, "
-    "o.discount, o.discount_amount, o.system_discount, o.system_discount_amount, "
-    "o.tax_amount, o.total_amount, o.order_acv, o.order_tcv, o.next_renewal_date, "
-    "o.auto_renew, o.renewal_term, o.cancel_effective_date, o.cancellation_reason, "
-    "o.canceled_by_id, c.time_zone, "
+_COLUMNS = (
+    "o.id", "o.order_number", "o.name", "o.description", "o.status", "o.order_type",
+    "o.customer_id", "o.currency", "o.created_at", "o.updated_at", "o.created_by_id",
+    "o.last_modified_by_id", "o.effective_date", "o.order_start_date", "o.order_end_date",
+    "o.order_placed_date", "o.activated_at", "o.canceled_at", "o.subscription_start_date",
+    "o.subscription_end_date", "o.subscription_term", "o.billing_period", "o.bill_cycle_day",
+    "o.list_total", "o.subtotal", "o.discount", "o.discount_amount", "o.system_discount",
+    "o.system_discount_amount", "o.tax_amount", "o.total_amount", "o.order_acv", "o.order_tcv",
+    "o.next_renewal_date", "o.auto_renew", "o.renewal_term", "o.cancel_effective_date",
+    "o.cancellation_reason", "o.canceled_by_id", "c.time_zone",
     # The subscription version the order's own cancellation scheduled: the target of its
     # uncancel action, looked up only for the few orders that have one.
     "CASE WHEN o.cancel_effective_date IS NOT NULL AND o.status = 'Activated' THEN "
     "(SELECT a.id FROM assets a WHERE a.order_id = o.id AND a.tenant_id = o.tenant_id "
     "AND a.is_current AND a.asset_type = 'Subscription' "
-    "AND a.status = 'Scheduled for Cancellation' ORDER BY a.asset_number LIMIT 1) END"
+    "AND a.status = 'Scheduled for Cancellation' ORDER BY a.asset_number LIMIT 1) END",
+)  # fmt: skip
+# Positions in an order row: the customer's time zone, the uncancel target and the stored
+# document (orders.documents; always NULL in rows of ORDER_COLUMNS).
+TIME_ZONE, UNCANCEL_TARGET, DOCUMENT = 39, 40, 41
+# What a read needs of an order besides its document: the lifecycle's and the actions'
+# inputs, the currency and the id. Every other column is read only to build a document.
+_PER_READ = frozenset({0, 4, 7, 17, 19, 33, 34, 35, 36, 37, 38, 39, 40})
+ORDER_COLUMNS = ", ".join((*_COLUMNS, "NULL"))
+# The same layout for reads that use stored documents: an order that has one comes without
+# the columns its document already holds, which both engines then neither read out nor send.
+DOCUMENT_COLUMNS = ", ".join(
+    (
+        *(
+            column if i in _PER_READ else f"CASE WHEN o.document IS NULL THEN {column} END"
+            for i, column in enumerate(_COLUMNS)
+        ),
+        "o.document",
+    )
 )
-# Positions in a row of ORDER_COLUMNS: the customer's time zone and the uncancel target.
-TIME_ZONE, UNCANCEL_TARGET = 39, 40
 LINE_COLUMNS = (
     "order_id, id, product_id, product_name, product_sku, product_category, "
     "price_book_entry_id, change_type, asset_number, quantity, price_period, list_price, "
@@ -64,8 +80,8 @@ _FILTER_COLUMNS = {
     "listTotal": "list_total",
 }
 _MONEY_FILTERS = frozenset({"totalAmount", "listTotal"})
-# A page row is ORDER_COLUMNS followed by these: the order's sort value in its walk, the
-# total, and the tenant's order clock (NULL before the tenant's first order).
+# A page row is ORDER_COLUMNS (or DOCUMENT_COLUMNS) followed by these: the order's sort value
+# in its walk, the total, and the tenant's order clock (NULL before the tenant's first order).
 WALK_VALUE, TOTAL, CLOCK = -3, -2, -1
 
 
@@ -143,13 +159,15 @@ async def list_orders(
     tenant_id: str,
     query: OrderListQuery,
     windows: Sequence[tuple[list[str], date, date]] = (),
+    columns: str = ORDER_COLUMNS,
 ) -> tuple[list[Row], int | None]:
     """Up to ``limit + 1`` rows of the page plus the total (None when the page is empty:
-    count it separately). Rows end with ``WALK_VALUE, TOTAL, CLOCK``; a pinned page's rows
-    come in two ordered runs, to be merged (``kit.pagination.in_sort_order``)."""
+    count it separately). Rows are ``columns`` (``ORDER_COLUMNS`` or ``DOCUMENT_COLUMNS``)
+    followed by ``WALK_VALUE, TOTAL, CLOCK``; a pinned page's rows come in two ordered runs,
+    to be merged (``kit.pagination.in_sort_order``)."""
     sql = conn.sql()
     count_where = " AND ".join(_conditions(sql, tenant_id, query, "t", windows))
-    page = _page(sql, tenant_id, query, windows)
+    page = _page(sql, tenant_id, query, windows, columns)
     rows = await conn.fetch(
         f"SELECT u.*, (SELECT count(*) FROM orders t WHERE {count_where}), "
         f"(SELECT revision FROM order_clocks WHERE tenant_id = {sql.p(tenant_id)}) "
@@ -160,7 +178,11 @@ async def list_orders(
 
 
 def _page(
-    sql: Sql, tenant_id: str, query: OrderListQuery, windows: Sequence[tuple[list[str], date, date]]
+    sql: Sql,
+    tenant_id: str,
+    query: OrderListQuery,
+    windows: Sequence[tuple[list[str], date, date]],
+    columns: str,
 ) -> str:
     sort, cursor = query.sort, query.cursor
     pin = None if cursor is None else cursor.pin
@@ -173,14 +195,14 @@ def _page(
         revision = "created_revision" if sort.key.immutable else "revision"
         where.append(f"o.{revision} <= {sql.p(pin)}")
     unchanged = (
-        f"SELECT {ORDER_COLUMNS}, o.{sort.key.column} AS walk_value "
+        f"SELECT {columns}, o.{sort.key.column} AS walk_value "
         "FROM orders o JOIN customers c ON c.id = o.customer_id "
         f"WHERE {' AND '.join(where)} ORDER BY {order_by(sql, sort, 'o')} "
         f"LIMIT {sql.p(query.limit + 1)}"
     )
     if cursor is None or pin is None or sort.key.immutable:
         return unchanged
-    changed = _changed_since(sql, tenant_id, query, windows, cursor, pin)
+    changed = _changed_since(sql, tenant_id, query, windows, cursor, pin, columns)
     return f"SELECT * FROM ({unchanged}) a UNION ALL SELECT * FROM ({changed}) b"
 
 
@@ -191,6 +213,7 @@ def _changed_since(
     windows: Sequence[tuple[list[str], date, date]],
     cursor: Cursor,
     pin: int,
+    columns: str,
 ) -> str:
     """Orders whose sort value changed after ``pin``, each by the value it had at ``pin``.
 
@@ -209,7 +232,7 @@ def _changed_since(
         after_cursor(sql, sort, cursor, "h", column=column, ident=ident),
     ]
     return (
-        f"SELECT {ORDER_COLUMNS}, {column} AS walk_value FROM order_sort_history h "
+        f"SELECT {columns}, {column} AS walk_value FROM order_sort_history h "
         "JOIN orders o ON o.id = h.order_id JOIN customers c ON c.id = o.customer_id "
         f"WHERE {' AND '.join(where)} "
         f"ORDER BY {order_by(sql, sort, 'h', column=column, ident=ident)} "
@@ -229,14 +252,18 @@ async def count_orders(
 
 
 async def get_order(
-    conn: Conn, tenant_id: str, customer_ids: frozenset[str] | None, order_id: str
+    conn: Conn,
+    tenant_id: str,
+    customer_ids: frozenset[str] | None,
+    order_id: str,
+    columns: str = ORDER_COLUMNS,
 ) -> Row | None:
     sql = conn.sql()
     where = [f"o.id = {sql.p(order_id)}", f"o.tenant_id = {sql.p(tenant_id)}"]
     if customer_ids is not None:
         where.append(sql.in_("o.customer_id", sorted(customer_ids)))
     return await conn.fetchrow(
-        f"SELECT {ORDER_COLUMNS} FROM orders o JOIN customers c ON c.id = o.customer_id "
+        f"SELECT {columns} FROM orders o JOIN customers c ON c.id = o.customer_id "
         f"WHERE {' AND '.join(where)}",
         sql.params,
     )

@@ -83,8 +83,9 @@ def _order_name(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-class OrderRead(msgspec.Struct, rename=_order_name):
-    """An order with its lines, lifecycle, actions and any requested includes."""
+class OrderDocument(msgspec.Struct, rename=_order_name):
+    """An order and its lines: the part of an order object that depends on nothing but the
+    order's own rows, stored encoded as ``orders.document`` (``orders.documents``)."""
 
     id: Id
     order_number: Annotated[str, doc("O- + 8 digits, per tenant", "O-00000001")]
@@ -121,6 +122,25 @@ class OrderRead(msgspec.Struct, rename=_order_name):
     order_acv: Money
     order_tcv: Money
     order_products: list[OrderProductRead]
+
+
+class OrderRead(OrderDocument, rename=_order_name):
+    """An order with its lines, lifecycle, actions and any requested includes."""
+
+    lifecycle: Lifecycle
+    actions: list[Action]
+    assets: list[AssetRead] | msgspec.UnsetType = msgspec.UNSET
+    assets_truncated: bool | msgspec.UnsetType = msgspec.UNSET
+    invoices: list[InvoiceRead] | msgspec.UnsetType = msgspec.UNSET
+    invoices_truncated: bool | msgspec.UnsetType = msgspec.UNSET
+    history: list[HistoryEvent] | msgspec.UnsetType = msgspec.UNSET
+    history_truncated: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+class OrderTail(msgspec.Struct, rename=_order_name):
+    """What an order object adds to its stored document on each read: the fields of
+    ``OrderRead`` after ``orderProducts``, encoded and appended to the document's bytes."""
+
     lifecycle: Lifecycle
     actions: list[Action]
     assets: list[AssetRead] | msgspec.UnsetType = msgspec.UNSET
@@ -142,6 +162,21 @@ class OrderList(msgspec.Struct):
 class OrderEnvelope(msgspec.Struct):
     status: str
     data: OrderRead
+
+
+class EncodedOrderList(msgspec.Struct):
+    """``OrderList`` with each order already encoded: what the API sends (orders.documents)."""
+
+    status: str
+    data: list[msgspec.Raw]
+    pagination: Pagination
+
+
+class EncodedOrderEnvelope(msgspec.Struct):
+    """``OrderEnvelope`` with the order already encoded."""
+
+    status: str
+    data: msgspec.Raw
 
 
 class HistoryList(msgspec.Struct):

@@ -2,6 +2,11 @@
 
 A request runs a fixed number of statements whatever its page size: the page (with its
 total), the lines of the page's orders, and one statement per requested include.
+
+The API reads (``*_encoded``) send each order as its stored document (``orders.documents``)
+plus an encoded ``OrderTail``, and read lines only for orders that have no document yet; the
+portal, which renders typed objects, builds ``OrderRead`` from the columns. Both give the
+same JSON.
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
+
+import msgspec
 
 from selfserve.assets.repository import current_assets_for_orders
 from selfserve.assets.service import asset_from_row
@@ -24,14 +31,31 @@ from selfserve.history.service import event_from_row
 from selfserve.invoices.repository import invoices_for_orders
 from selfserve.invoices.service import invoice_from_row
 from selfserve.kit.clock import local_date
+from selfserve.kit.http import encoder
 from selfserve.kit.pagination import Pagination, Sort, SortKey, encode_cursor, in_sort_order
 from selfserve.kit.query import canonical_uuid
 from selfserve.orders import repository
-from selfserve.orders.assembly import group, lifecycle_from_row, lines_from_rows, order_from_row
+from selfserve.orders.assembly import (
+    document_from_row,
+    group,
+    lifecycle_from_row,
+    lines_from_rows,
+    order_from_row,
+)
 from selfserve.orders.errors import OrderNotFound
 from selfserve.orders.lifecycle import UNCANCEL, actions_for, stage_of
 from selfserve.orders.query import OrderListQuery
-from selfserve.orders.schemas import HistoryList, OrderEnvelope, OrderList, OrderRead
+from selfserve.orders.schemas import (
+    Action,
+    EncodedOrderEnvelope,
+    EncodedOrderList,
+    HistoryList,
+    Lifecycle,
+    OrderEnvelope,
+    OrderList,
+    OrderRead,
+    OrderTail,
+)
 
 HISTORY_SORT = Sort(SortKey("at", "at", "timestamp"), descending=False)
 
@@ -47,11 +71,45 @@ class ReadContext:
 
 
 async def list_orders(conn: Conn, ctx: ReadContext, query: OrderListQuery) -> OrderList:
+    rows, pagination = await _page(conn, ctx, query, repository.ORDER_COLUMNS)
+    orders = await _assemble(conn, ctx, rows, query.includes)
+    return OrderList(status="SUCCESS", data=orders, pagination=pagination)
+
+
+async def list_orders_encoded(
+    conn: Conn, ctx: ReadContext, query: OrderListQuery
+) -> EncodedOrderList:
+    """``list_orders`` as the API sends it: the same bytes, built from stored documents."""
+    rows, pagination = await _page(conn, ctx, query, repository.DOCUMENT_COLUMNS)
+    orders = await _encode(conn, ctx, rows, query.includes)
+    return EncodedOrderList(status="SUCCESS", data=orders, pagination=pagination)
+
+
+async def get_order(
+    conn: Conn, ctx: ReadContext, order_id: str, includes: frozenset[str]
+) -> OrderEnvelope:
+    row = await _visible_order(conn, ctx.principal, order_id)
+    orders = await _assemble(conn, ctx, [row], includes)
+    return OrderEnvelope(status="SUCCESS", data=orders[0])
+
+
+async def get_order_encoded(
+    conn: Conn, ctx: ReadContext, order_id: str, includes: frozenset[str]
+) -> EncodedOrderEnvelope:
+    """``get_order`` as the API sends it, from the stored document."""
+    row = await _visible_order(conn, ctx.principal, order_id, repository.DOCUMENT_COLUMNS)
+    orders = await _encode(conn, ctx, [row], includes)
+    return EncodedOrderEnvelope(status="SUCCESS", data=orders[0])
+
+
+async def _page(
+    conn: Conn, ctx: ReadContext, query: OrderListQuery, columns: str
+) -> tuple[list[Row], Pagination]:
     principal = ctx.principal
     ids = readable_customer_ids(principal, query.customer_ids)
     query = _with_customers(query, ids)
     windows = await _renewal_windows(conn, ctx, query)
-    rows, total = await repository.list_orders(conn, principal.tenant_id, query, windows)
+    rows, total = await repository.list_orders(conn, principal.tenant_id, query, windows, columns)
     rows = in_sort_order(rows, query.sort, repository.WALK_VALUE)
     has_more = len(rows) > query.limit
     rows = rows[: query.limit]
@@ -66,22 +124,10 @@ async def list_orders(conn: Conn, ctx: ReadContext, query: OrderListQuery) -> Or
         last = rows[-1]
         value = _walk_value(conn, last, query.sort.key)
         next_cursor = encode_cursor(query.sort, value, conn.to_id(last[0]), _pin(query, rows))
-    orders = await _assemble(conn, ctx, rows, query.includes)
-    return OrderList(
-        status="SUCCESS",
-        data=orders,
-        pagination=Pagination(
-            limit=query.limit, has_more=has_more, next_cursor=next_cursor, total=total
-        ),
+    pagination = Pagination(
+        limit=query.limit, has_more=has_more, next_cursor=next_cursor, total=total
     )
-
-
-async def get_order(
-    conn: Conn, ctx: ReadContext, order_id: str, includes: frozenset[str]
-) -> OrderEnvelope:
-    row = await _visible_order(conn, ctx.principal, order_id)
-    orders = await _assemble(conn, ctx, [row], includes)
-    return OrderEnvelope(status="SUCCESS", data=orders[0])
+    return rows, pagination
 
 
 async def order_history(
@@ -108,12 +154,16 @@ async def visible_order_id(conn: Conn, principal: Principal, order_id: str) -> s
     return conn.to_id((await _visible_order(conn, principal, order_id))[0])
 
 
-async def _visible_order(conn: Conn, principal: Principal, order_id: str) -> Row:
+async def _visible_order(
+    conn: Conn, principal: Principal, order_id: str, columns: str = repository.ORDER_COLUMNS
+) -> Row:
     try:
         canonical = canonical_uuid("orderId", order_id)
     except InvalidParameter:
         raise OrderNotFound() from None
-    row = await repository.get_order(conn, principal.tenant_id, principal.customer_ids, canonical)
+    row = await repository.get_order(
+        conn, principal.tenant_id, principal.customer_ids, canonical, columns
+    )
     if row is None:
         raise OrderNotFound()
     return row
@@ -159,58 +209,118 @@ async def _renewal_windows(
     return [(ids, today, today + span) for today, ids in sorted(by_day.items())]
 
 
+@dataclass(frozen=True, slots=True)
+class _Includes:
+    """The requested includes of a page's orders, each grouped by order id (None: not
+    requested)."""
+
+    assets: dict[Any, list[Row]] | None
+    invoices: dict[Any, list[Row]] | None
+    history: dict[Any, list[Row]] | None
+
+
+async def _includes(
+    conn: Conn, ctx: ReadContext, order_ids: list[Any], includes: frozenset[str]
+) -> _Includes:
+    tenant_id, cap = ctx.principal.tenant_id, ctx.include_cap
+
+    async def grouped(wanted: str, fetch: Any) -> dict[Any, list[Row]] | None:
+        if wanted not in includes:
+            return None
+        return group(await fetch(conn, tenant_id, order_ids, cap))
+
+    return _Includes(
+        await grouped("assets", current_assets_for_orders),
+        await grouped("invoices", invoices_for_orders),
+        await grouped("history", events_for_orders),
+    )
+
+
+def _attach(
+    conn: Conn,
+    target: OrderRead | OrderTail,
+    found: _Includes,
+    order_id: Any,
+    today: date,
+    cap: int,
+) -> None:
+    """Sets the requested includes of one order on its object or its tail."""
+    if found.assets is not None:
+        assets = found.assets.get(order_id, [])
+        target.assets = [asset_from_row(conn, a, 1) for a in assets[:cap]]
+        target.assets_truncated = len(assets) > cap
+    if found.invoices is not None:
+        invoices = found.invoices.get(order_id, [])
+        target.invoices = [invoice_from_row(conn, i, today, 1) for i in invoices[:cap]]
+        target.invoices_truncated = len(invoices) > cap
+    if found.history is not None:
+        events = found.history.get(order_id, [])
+        target.history = [event_from_row(conn, e, 1) for e in events[-cap:]]
+        target.history_truncated = len(events) > cap
+
+
+class _Days:
+    """Each customer's today, once per time zone per request."""
+
+    __slots__ = ("by_zone", "now")
+
+    def __init__(self, now: datetime) -> None:
+        self.now, self.by_zone = now, dict[str, date]()
+
+    def today(self, zone: str) -> date:
+        day = self.by_zone.get(zone)
+        if day is None:
+            day = self.by_zone[zone] = local_date(self.now, zone)
+        return day
+
+
 async def _assemble(
     conn: Conn, ctx: ReadContext, rows: list[Row], includes: frozenset[str]
 ) -> list[OrderRead]:
     if not rows:
         return []
-    tenant_id, cap = ctx.principal.tenant_id, ctx.include_cap
     order_ids = [r[0] for r in rows]
-    lines = group(await repository.lines_for(conn, tenant_id, order_ids))
-    assets = (
-        group(await current_assets_for_orders(conn, tenant_id, order_ids, cap))
-        if "assets" in includes
-        else None
-    )
-    invoices = (
-        group(await invoices_for_orders(conn, tenant_id, order_ids, cap))
-        if "invoices" in includes
-        else None
-    )
-    history = (
-        group(await events_for_orders(conn, tenant_id, order_ids, cap))
-        if "history" in includes
-        else None
-    )
-    may_uncancel = ORDERS_WRITE in ctx.principal.scopes and UNCANCEL in ctx.served_routes
-    today_by_zone: dict[str, date] = {}
-    out = []
+    lines = group(await repository.lines_for(conn, ctx.principal.tenant_id, order_ids))
+    found = await _includes(conn, ctx, order_ids, includes)
+    days, out = _Days(ctx.now), []
     for r in rows:
-        zone = r[repository.TIME_ZONE]
-        today = today_by_zone.get(zone) or today_by_zone.setdefault(zone, local_date(ctx.now, zone))
-        target = r[repository.UNCANCEL_TARGET] if may_uncancel else None
-        uncancel = None if target is None else conn.to_id(target)
-        order = _order(conn, ctx, r, lines.get(r[0], ()), today, uncancel)
-        if assets is not None:
-            found = assets.get(r[0], [])
-            order.assets = [asset_from_row(conn, a, 1) for a in found[:cap]]
-            order.assets_truncated = len(found) > cap
-        if invoices is not None:
-            found = invoices.get(r[0], [])
-            order.invoices = [invoice_from_row(conn, i, today, 1) for i in found[:cap]]
-            order.invoices_truncated = len(found) > cap
-        if history is not None:
-            found = history.get(r[0], [])
-            order.history = [event_from_row(conn, e, 1) for e in found[-cap:]]
-            order.history_truncated = len(found) > cap
+        today = days.today(r[repository.TIME_ZONE])
+        lifecycle, actions = _lifecycle(conn, ctx, r, today)
+        line_objects = lines_from_rows(conn, lines.get(r[0], ()), r[7])
+        order = order_from_row(conn, r, line_objects, lifecycle, actions)
+        _attach(conn, order, found, r[0], today, ctx.include_cap)
         out.append(order)
     return out
 
 
-def _order(
-    conn: Conn, ctx: ReadContext, r: Row, line_rows: Any, today: date, uncancel: str | None
-) -> OrderRead:
-    currency = r[7]
+async def _encode(
+    conn: Conn, ctx: ReadContext, rows: list[Row], includes: frozenset[str]
+) -> list[msgspec.Raw]:
+    """Each order's bytes: its stored document (built here from its columns and lines when
+    it has none) with the encoded lifecycle, actions and includes appended."""
+    if not rows:
+        return []
+    at = repository.DOCUMENT
+    missing = [r[0] for r in rows if r[at] is None]
+    tenant_id = ctx.principal.tenant_id
+    lines = group(await repository.lines_for(conn, tenant_id, missing)) if missing else {}
+    found = await _includes(conn, ctx, [r[0] for r in rows], includes)
+    encode = encoder.encode
+    days, out = _Days(ctx.now), []
+    for r in rows:
+        today = days.today(r[repository.TIME_ZONE])
+        tail = OrderTail(*_lifecycle(conn, ctx, r, today))
+        _attach(conn, tail, found, r[0], today, ctx.include_cap)
+        document = r[at]
+        if document is None:
+            line_objects = lines_from_rows(conn, lines.get(r[0], ()), r[7])
+            document = encode(document_from_row(conn, r, line_objects))
+        out.append(msgspec.Raw(b"".join((document[:-1], b",", encode(tail)[1:]))))
+    return out
+
+
+def _lifecycle(conn: Conn, ctx: ReadContext, r: Row, today: date) -> tuple[Lifecycle, list[Action]]:
+    """The order's lifecycle and the actions its caller may take, as of ``today``."""
     stage = stage_of(
         r[4],
         today,
@@ -219,17 +329,13 @@ def _order(
         cancel_effective=None if r[36] is None else conn.to_date(r[36]),
         notice_days=ctx.principal.renewal_notice_days,
     )
-    order_id = conn.to_id(r[0])
-    return order_from_row(
-        conn,
-        r,
-        lines_from_rows(conn, line_rows, currency),
-        lifecycle_from_row(conn, r, stage, today),
-        actions_for(
-            stage,
-            order_id,
-            ctx.principal.scopes,
-            ctx.served_routes,
-            scheduled_subscription=uncancel,
-        ),
+    may_uncancel = ORDERS_WRITE in ctx.principal.scopes and UNCANCEL in ctx.served_routes
+    target = r[repository.UNCANCEL_TARGET] if may_uncancel else None
+    actions = actions_for(
+        stage,
+        conn.to_id(r[0]),
+        ctx.principal.scopes,
+        ctx.served_routes,
+        scheduled_subscription=None if target is None else conn.to_id(target),
     )
+    return lifecycle_from_row(conn, r, stage, today), actions

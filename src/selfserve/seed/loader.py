@@ -17,6 +17,11 @@ from .generator import Generator, SeedSpec
 from .rows import COLUMNS, STREAMED, Row
 from .world import TenantTerms
 
+_DOCUMENT_TRIGGERS = (
+    "order_products_inserted_document",
+    "order_products_updated_document",
+    "order_products_deleted_document",
+)
 BULK_MIN_ORDERS = 20_000  # below this, plain COPY into indexed tables is already fast
 BIG_TABLES = ("orders", "order_products", "assets", "invoices", "invoice_lines", "change_events")
 DATA_TABLES = ("customers", "products", "price_book_entries", "tax_rates", "orders")
@@ -202,6 +207,11 @@ async def _drop_constraints(conn: Conn) -> list[str]:
         await conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for _, name, _ in indexes:
         await conn.execute(f'DROP INDEX "{name}"')
+    # The lines' triggers would clear documents that do not exist yet, one UPDATE of the
+    # batch's orders per COPY, each a scan while the keys are set aside; `seed` builds the
+    # documents once the rows are in (orders.documents).
+    for trigger in _DOCUMENT_TRIGGERS:
+        await conn.execute(f"ALTER TABLE order_products DISABLE TRIGGER {trigger}")
     # Index builds sort in memory up to maintenance_work_mem; the default 64 MB spills to disk.
     restore = ["SET LOCAL maintenance_work_mem = '512MB'"]
     restore += [
@@ -214,5 +224,8 @@ async def _drop_constraints(conn: Conn) -> list[str]:
         f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
         for table, name, definition, kind in constraints
         if kind == "f"
+    ]
+    restore += [
+        f"ALTER TABLE order_products ENABLE TRIGGER {trigger}" for trigger in _DOCUMENT_TRIGGERS
     ]
     return restore

@@ -1,0 +1,103 @@
+"""Stored order documents: the wire JSON of each order and its lines, built once.
+
+Turning an order's row and its lines into JSON is most of what a read of ``GET /orders``
+costs, and it gives the same bytes until the order or one of its lines changes. So each
+order keeps those bytes in ``orders.document`` (``OrderDocument``, encoded): a read copies
+them and adds only what depends on the caller and the day (``OrderTail``: lifecycle,
+actions, includes), and reads neither the columns nor the lines the document holds.
+
+Database triggers clear a document whenever its order or one of its lines changes
+(migration ``8d2b6e4f1a07``); a read serves an order without one from its columns, so the
+documents only ever make reads faster. Each server worker builds the missing ones in the
+background (``run``), a batch per write transaction; ``selfserve documents build`` builds
+them all at once, after a bulk load.
+
+A builder must never store a document older than the rows: on PostgreSQL it locks the
+orders it builds (``FOR UPDATE SKIP LOCKED``), so a writer that changes one of them waits
+for the builder's commit and then clears the new document (the lines' trigger updates the
+order's row for that reason even when its document is already NULL). SQLite has one writer
+at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from selfserve.db import Conn, Database, Row
+from selfserve.kit.http import encoder
+from selfserve.orders.assembly import document_from_row, group, lines_from_rows
+from selfserve.orders.repository import LINE_COLUMNS, ORDER_COLUMNS
+
+logger = logging.getLogger("selfserve.documents")
+
+BATCH = 100
+
+
+def encode_document(conn: Conn, row: Row, lines: Sequence[Row]) -> bytes:
+    """The stored document of the order in ``row`` (``ORDER_COLUMNS``) with its ``lines``."""
+    return encoder.encode(document_from_row(conn, row, lines_from_rows(conn, lines, row[7])))
+
+
+async def build_pending(conn: Conn, limit: int = BATCH) -> int:
+    """Builds and stores the documents of up to ``limit`` orders that have none, in the
+    caller's write transaction, across all tenants (a maintenance task, not a request);
+    returns how many it built."""
+    sql = conn.sql()
+    lock = " FOR UPDATE OF o SKIP LOCKED" if conn.dialect == "postgresql" else ""
+    rows = await conn.fetch(
+        f"SELECT {ORDER_COLUMNS} FROM orders o JOIN customers c ON c.id = o.customer_id "
+        f"WHERE o.document IS NULL ORDER BY o.id LIMIT {sql.p(limit)}{lock}",
+        sql.params,
+    )
+    if not rows:
+        return 0
+    lines = group(await _lines(conn, [r[0] for r in rows]))
+    built = [encode_document(conn, r, lines.get(r[0], ())) for r in rows]
+    if conn.dialect == "postgresql":  # one statement for the batch, not one per order
+        await conn.execute(
+            "UPDATE orders SET document = d.document "
+            "FROM unnest($1::uuid[], $2::bytea[]) AS d(id, document) WHERE orders.id = d.id",
+            [[r[0] for r in rows], built],
+        )
+    else:
+        await conn.executemany(
+            "UPDATE orders SET document = ? WHERE id = ?",
+            [(document, r[0]) for document, r in zip(built, rows, strict=True)],
+        )
+    return len(rows)
+
+
+async def build_all(db: Database, batch: int = 2000) -> int:
+    """Builds every missing document, a batch per transaction; how many it built."""
+    total = 0
+    while True:
+        async with db.write() as conn:
+            built = await build_pending(conn, batch)
+        total += built
+        if built < batch:
+            return total
+
+
+async def run(db: Database, every: float, batch: int = BATCH) -> None:
+    """Builds missing documents forever (cancelled at shutdown): batch after batch while
+    there are any, then every ``every`` seconds."""
+    while True:
+        try:
+            async with db.write() as conn:
+                built = await build_pending(conn, batch)
+        except Exception:  # a document is an optimisation: never let it stop the loop
+            logger.warning("could not build order documents; will retry", exc_info=True)
+            built = 0
+        await asyncio.sleep(0 if built == batch else every)
+
+
+async def _lines(conn: Conn, order_ids: list[Any]) -> list[Row]:
+    sql = conn.sql()
+    return await conn.fetch(
+        f"SELECT {LINE_COLUMNS} FROM order_products WHERE {sql.in_('order_id', order_ids)} "
+        "ORDER BY order_id, line_number",
+        sql.params,
+    )
