@@ -120,8 +120,8 @@ async def page_cost(
                 await raw_fetch(conn, sql, params)
 
         out["statements"] = await timed(replay, n)
-        out["service"] = await timed(lambda: service.list_orders(conn, ctx, query), n)
-        result = await service.list_orders(conn, ctx, query)
+        out["service"] = await timed(lambda: service.list_orders_encoded(conn, ctx, query), n)
+        result = await service.list_orders_encoded(conn, ctx, query)
         out["encode"] = await timed(_sync(lambda: encoder.encode(result)), n)
         body = encoder.encode(result)
         out["etag"] = await timed(_sync(lambda: etag_of(body)), n)
