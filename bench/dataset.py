@@ -208,7 +208,7 @@ async def ensure(spec: DatasetSpec, admin_url: str, *, skip_build: bool) -> Data
         # a dead row version per order behind, which a vacuum clears before any measurement.
         documents = selfserve(spec.url, "documents", "build").strip()
         log(documents)
-        if spec.engine == "pg" and documents != "built 0 order documents":
+        if spec.engine == "pg" and documents != "built 0 documents":
             await _vacuum(spec)
         await _statistics(spec)
     elif skip_build:

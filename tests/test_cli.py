@@ -103,7 +103,7 @@ def test_seed_builds_the_order_documents(db_url: str, run: asyncio.Runner) -> No
     assert orders >= 20 and report["documents"] >= orders  # other tests' orders may be built too
     built = selfserve(db_url, "documents", "build")
     assert built.returncode == 0, built.stderr
-    assert built.stdout.startswith("built ") and built.stdout.endswith(" order documents\n")
+    assert built.stdout.startswith("built ") and built.stdout.endswith(" documents\n")
 
     async def missing() -> int:
         db = create_database(db_url, pool_min=1, pool_max=1)

@@ -64,9 +64,11 @@ def _parser() -> argparse.ArgumentParser:
     seed.add_argument("--json", action="store_true")
     seed.set_defaults(handler=_seed)
     _key_commands(sub.add_parser("keys", help="create, list and revoke API keys"))
-    docs = sub.add_parser("documents", help="the orders' stored documents").add_subparsers()
+    docs = sub.add_parser(
+        "documents", help="stored JSON of orders, assets and invoices"
+    ).add_subparsers()
     docs.add_parser(
-        "build", help="build every missing order document (after a bulk load; servers do it too)"
+        "build", help="build every missing document (after a bulk load; servers do it too)"
     ).set_defaults(handler=_documents_build)
     _run_commands(sub)
     catalog = sub.add_parser("catalog", help="import the product catalog").add_subparsers()
@@ -203,7 +205,7 @@ def _seed(args: argparse.Namespace) -> int:
 def _documents_build(args: argparse.Namespace) -> int:
     from selfserve.cli_tasks import build_documents
 
-    print(f"built {_run(build_documents())} order documents")
+    print(f"built {_run(build_documents())} documents")
     return 0
 
 

@@ -110,7 +110,7 @@ async def seed(*, tenant: str, as_of: date | None = None, **counts: Any) -> dict
 
 
 async def build_documents() -> int:
-    """Builds every missing order document (``orders.documents``); how many it built."""
+    """Builds every missing order, asset and invoice document (``orders.documents``)."""
     db = _database()
     try:
         return await documents.build_all(db)

@@ -213,3 +213,52 @@ def test_a_document_serves_the_lines_and_dates_of_its_build(world: World) -> Non
     assert b"lifecycle" not in (_stored(world, order_id) or b"")
     days = world.api.get(f"/orders/{order_id}").json()["data"]["lifecycle"]["daysUntilRenewal"]
     assert days == 30  # from the pinned clock's 2025-06-01
+
+
+def _asset_document(world: World, asset_id: str) -> bytes | None:
+    sql = world.conn.sql()
+    value = world.run.run(
+        world.conn.fetchval(f"SELECT document FROM assets WHERE id = {sql.p(asset_id)}", sql.params)
+    )
+    return None if value is None else bytes(value)
+
+
+def test_asset_versions_keep_documents_that_a_change_clears(world: World) -> None:
+    order_id = world.orders[0]
+    add_related(world, order_id, assets=2, invoices=0)
+    url = f"/orders/{order_id}?includes=assets"
+    before = world.api.get(url).content
+    _build(world)
+    asset_ids = [a["id"] for a in world.api.get(url).json()["data"]["assets"]]
+    assert all(_asset_document(world, a) for a in asset_ids)
+    assert world.api.get(url).content == before
+    _execute(world, "UPDATE assets SET quantity = 9 WHERE id = {}", asset_ids[0])
+    assert _asset_document(world, asset_ids[0]) is None
+    assert _asset_document(world, asset_ids[1]) is not None
+    assets = world.api.get(url).json()["data"]["assets"]
+    assert [a["quantity"] for a in assets] == [9, 5]
+
+
+def test_invoices_keep_documents_and_their_overdue_flag_follows_the_day(world: World) -> None:
+    order_id = world.orders[0]
+    add_related(world, order_id, assets=0, invoices=2)
+    url = f"/orders/{order_id}?includes=invoices"
+    before = world.api.get(url).content
+    _build(world)
+    sql = world.conn.sql()
+    stored = world.run.run(
+        world.conn.fetch(
+            f"SELECT id, document FROM invoices WHERE order_id = {sql.p(order_id)}", sql.params
+        )
+    )
+    assert len(stored) == 2 and all(r[1] and b"isOverdue" not in bytes(r[1]) for r in stored)
+    assert world.api.get(url).content == before
+    invoices = world.api.get(url).json()["data"]["invoices"]
+    assert [i["isOverdue"] for i in invoices] == [True, True]  # due in February and March
+    _execute(
+        world,
+        "UPDATE invoices SET balance = 0, payment_status = 'Paid' WHERE id = {}",
+        invoices[0]["id"],
+    )
+    after = world.api.get(url).json()["data"]["invoices"]
+    assert [(i["balance"], i["isOverdue"]) for i in after] == [(0, False), (108.25, True)]

@@ -10,25 +10,41 @@ from selfserve.assets.query import AssetListQuery
 from selfserve.db import Conn, Row, Sql
 from selfserve.kit.pagination import after_cursor, order_by
 
-ASSET_COLUMNS = (
-    "a.id, a.asset_type, a.asset_number, a.status, a.customer_id, a.product_id, "
-    "a.product_name, a.quantity, a.start_date, a.end_date, a.term, a.renewal_term, "
-    "a.auto_renew, a.billing_period, a.currency, a.list_price, a.price, a.total_price, "
-    "a.asset_version, a.last_versioned_asset_id, a.cancellation_date, "
-    "a.order_id AS asset_order_id, a.order_product_id, a.product_category, a.price_book_entry_id"
-)
+_COLUMNS = (
+    "a.id", "a.asset_type", "a.asset_number", "a.status", "a.customer_id", "a.product_id",
+    "a.product_name", "a.quantity", "a.start_date", "a.end_date", "a.term", "a.renewal_term",
+    "a.auto_renew", "a.billing_period", "a.currency", "a.list_price", "a.price",
+    "a.total_price", "a.asset_version", "a.last_versioned_asset_id", "a.cancellation_date",
+    "a.order_id AS asset_order_id", "a.order_product_id", "a.product_category",
+    "a.price_book_entry_id",
+)  # fmt: skip
+ASSET_COLUMNS = ", ".join(_COLUMNS)
+
+
+def _unless_documented(column: str) -> str:
+    if column == "a.asset_number":  # what the include orders by
+        return column
+    expression, _, alias = column.partition(" AS ")
+    return f"CASE WHEN a.document IS NULL THEN {expression} END AS {alias or expression[2:]}"
+
+
+# The same layout followed by the version's stored document (orders.documents); a version
+# that has one comes without the columns the document holds.
+ASSET_DOCUMENT_COLUMNS = ", ".join((*map(_unless_documented, _COLUMNS), "a.document"))
+DOCUMENT = len(_COLUMNS)  # the document's position in a row of ASSET_DOCUMENT_COLUMNS
 _FILTER_COLUMNS = {"startDate": "start_date", "endDate": "end_date"}
 
 
 async def current_assets_for_orders(
-    conn: Conn, tenant_id: str, order_ids: Sequence[Any], cap: int
+    conn: Conn, tenant_id: str, order_ids: Sequence[Any], cap: int, columns: str = ASSET_COLUMNS
 ) -> list[Row]:
     """``(order_id, asset...)`` for every asset an order created or changed, at its current
-    version, at most ``cap + 1`` per order (the extra row tells the caller it was cut)."""
+    version, at most ``cap + 1`` per order (the extra row tells the caller it was cut); the
+    asset is laid out as ``columns`` (``ASSET_COLUMNS`` or ``ASSET_DOCUMENT_COLUMNS``)."""
     sql = conn.sql()
     tenant = sql.p(tenant_id)
     return await conn.fetch(
-        f"SELECT * FROM (SELECT v.order_id, {ASSET_COLUMNS}, row_number() OVER "
+        f"SELECT * FROM (SELECT v.order_id, {columns}, row_number() OVER "
         "(PARTITION BY v.order_id ORDER BY a.asset_number) AS n FROM "
         "(SELECT DISTINCT order_id, asset_number FROM assets "
         f"WHERE {sql.in_('order_id', order_ids)} AND tenant_id = {tenant}) v "

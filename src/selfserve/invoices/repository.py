@@ -17,11 +17,26 @@ from selfserve.kit.money import thousandths_sql
 from selfserve.kit.pagination import after_cursor, order_by
 from selfserve.kit.query import Filter
 
-INVOICE_COLUMNS = (
-    "i.id, i.invoice_number, i.status, i.payment_status, i.customer_id, i.order_id, "
-    "i.invoice_date, i.due_date, i.start_date, i.end_date, i.amount, i.amount_without_tax, "
-    "i.tax_amount, i.balance, i.currency"
+_COLUMNS = (
+    "i.id", "i.invoice_number", "i.status", "i.payment_status", "i.customer_id", "i.order_id",
+    "i.invoice_date", "i.due_date", "i.start_date", "i.end_date", "i.amount",
+    "i.amount_without_tax", "i.tax_amount", "i.balance", "i.currency",
+)  # fmt: skip
+INVOICE_COLUMNS = ", ".join(_COLUMNS)
+# isOverdue's inputs (status, due date, balance), read also when the document is stored.
+_PER_READ = frozenset({"i.status", "i.due_date", "i.balance"})
+# The same layout followed by the invoice's stored document (orders.documents); an invoice
+# that has one comes without the other columns.
+INVOICE_DOCUMENT_COLUMNS = ", ".join(
+    (
+        *(
+            c if c in _PER_READ else f"CASE WHEN i.document IS NULL THEN {c} END AS {c[2:]}"
+            for c in _COLUMNS
+        ),
+        "i.document",
+    )
 )
+DOCUMENT = len(_COLUMNS)  # the document's position in a row of INVOICE_DOCUMENT_COLUMNS
 LINE_COLUMNS = (
     "id, description, quantity, start_date, end_date, amount, tax_amount, order_product_id, "
     "asset_id"
@@ -38,12 +53,13 @@ _FILTER_COLUMNS = {
 
 
 async def invoices_for_orders(
-    conn: Conn, tenant_id: str, order_ids: Sequence[Any], cap: int
+    conn: Conn, tenant_id: str, order_ids: Sequence[Any], cap: int, columns: str = INVOICE_COLUMNS
 ) -> list[Row]:
-    """``(order_id, invoice...)``, newest first, at most ``cap + 1`` per order."""
+    """``(order_id, invoice...)``, newest first, at most ``cap + 1`` per order; the invoice
+    laid out as ``columns`` (``INVOICE_COLUMNS`` or ``INVOICE_DOCUMENT_COLUMNS``)."""
     sql = conn.sql()
     return await conn.fetch(
-        f"SELECT * FROM (SELECT i.order_id AS for_order, {INVOICE_COLUMNS}, row_number() OVER "
+        f"SELECT * FROM (SELECT i.order_id AS for_order, {columns}, row_number() OVER "
         "(PARTITION BY i.order_id ORDER BY i.invoice_date DESC, i.invoice_number DESC) AS n "
         f"FROM invoices i WHERE {sql.in_('i.order_id', order_ids)} "
         f"AND i.tenant_id = {sql.p(tenant_id)}) x WHERE n <= {sql.p(cap + 1)} "

@@ -10,8 +10,9 @@ from selfserve.kit.pagination import Pagination
 from selfserve.kit.schemas import Day, Id, Money, doc
 
 
-class InvoiceRead(msgspec.Struct, rename="camel"):
-    """An invoice. amount = amountWithoutTax + taxAmount; 0 ≤ balance ≤ amount."""
+class InvoiceDocument(msgspec.Struct, rename="camel"):
+    """An invoice without ``isOverdue`` (which depends on the day): stored encoded as
+    ``invoices.document`` for the orders' invoices include (``orders.documents``)."""
 
     id: Id
     invoice_number: Annotated[str, doc("INV- + 8 digits", "INV-00000001")]
@@ -28,6 +29,11 @@ class InvoiceRead(msgspec.Struct, rename="camel"):
     tax_amount: Money
     balance: Money
     currency: str
+
+
+class InvoiceRead(InvoiceDocument, rename="camel"):
+    """An invoice. amount = amountWithoutTax + taxAmount; 0 ≤ balance ≤ amount."""
+
     is_overdue: Annotated[bool, doc("Unpaid balance past its due date (customer-local)")]
 
 

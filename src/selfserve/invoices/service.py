@@ -22,14 +22,17 @@ from selfserve.errors import InvalidParameter
 from selfserve.invoices import repository
 from selfserve.invoices.errors import InvoiceNotFound
 from selfserve.invoices.query import InvoiceListQuery
+from selfserve.invoices.repository import DOCUMENT
 from selfserve.invoices.schemas import (
     InvoiceDetail,
+    InvoiceDocument,
     InvoiceEnvelope,
     InvoiceLineRead,
     InvoiceList,
     InvoiceRead,
 )
 from selfserve.kit.clock import local_date
+from selfserve.kit.http import encoder
 from selfserve.kit.money import minor_converter, minor_to_decimal
 from selfserve.kit.pagination import Pagination, encode_cursor
 from selfserve.kit.query import canonical_uuid
@@ -68,6 +71,26 @@ def invoice_from_row(conn: Conn, r: Row, today: date, offset: int = 0) -> Invoic
         currency,
         is_overdue(status, balance, due, today),
     )
+
+
+_OVERDUE = (b',"isOverdue":false}', b',"isOverdue":true}')
+
+
+def invoice_bytes(conn: Conn, r: Row, today: date, offset: int = 0) -> msgspec.Raw:
+    """``invoice_from_row`` encoded, from a row laid out as ``INVOICE_DOCUMENT_COLUMNS``:
+    the stored document (``orders.documents``) with its ``isOverdue`` as of ``today``."""
+    document = r[offset + DOCUMENT]
+    if document is None:
+        return msgspec.Raw(encoder.encode(invoice_from_row(conn, r, today, offset)))
+    status, due, balance = r[offset + 2], r[offset + 7], r[offset + 13]
+    overdue = is_overdue(status, balance, conn.to_date(due), today)
+    return msgspec.Raw(b"".join((document[:-1], _OVERDUE[overdue])))
+
+
+def invoice_document(conn: Conn, r: Row) -> bytes:
+    """The stored document of the invoice in ``r`` (``INVOICE_COLUMNS``): without isOverdue."""
+    invoice = invoice_from_row(conn, r, date.min)
+    return encoder.encode(InvoiceDocument(*msgspec.structs.astuple(invoice)[:-1]))
 
 
 def line_from_row(conn: Conn, r: Row, currency: str) -> InvoiceLineRead:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     literal_column,
@@ -52,6 +53,21 @@ assets = Table(
     Column("cancellation_date", CalendarDate, nullable=True),
     Column("created_at", UTCTimestamp, nullable=False),
     Column("updated_at", UTCTimestamp, nullable=False),
+    # The version's wire JSON as an order's assets include shows it (orders.documents);
+    # a trigger clears it whenever the row changes.
+    Column(
+        "document",
+        LargeBinary,
+        nullable=True,
+        comment="wire JSON of the asset version; NULL until built or after a change",
+    ),
+    # The versions whose document is to be built.
+    Index(
+        "ix_assets_document_pending",
+        "id",
+        postgresql_where=text("document IS NULL"),
+        sqlite_where=text("document IS NULL"),
+    ),
     # An order's assets by number: the assets include and an order's uncancel target read
     # them in this order, without a sort.
     Index("ix_assets_order_number", "order_id", "asset_number"),

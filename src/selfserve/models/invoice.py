@@ -1,6 +1,17 @@
 """Invoices and their lines: amount = amount_without_tax + tax_amount, 0 <= balance <= amount."""
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    text,
+)
 
 from .base import GUID, CalendarDate, UTCTimestamp, metadata
 
@@ -25,6 +36,20 @@ invoices = Table(
     Column("balance", BigInteger, nullable=False),
     Column("created_at", UTCTimestamp, nullable=False),
     Column("updated_at", UTCTimestamp, nullable=False),
+    # The invoice's wire JSON without isOverdue, as an order's invoices include shows it
+    # (orders.documents); a trigger clears it whenever the row changes.
+    Column(
+        "document",
+        LargeBinary,
+        nullable=True,
+        comment="wire JSON of the invoice without isOverdue; NULL until built or after a change",
+    ),
+    Index(
+        "ix_invoices_document_pending",
+        "id",
+        postgresql_where=text("document IS NULL"),
+        sqlite_where=text("document IS NULL"),
+    ),
     Index(None, "order_id"),
     Index(None, "tenant_id", "invoice_number", unique=True),
     Index(None, "customer_id", "invoice_date", "id"),

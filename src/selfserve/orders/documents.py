@@ -1,4 +1,4 @@
-"""Stored order documents: the wire JSON of each order and its lines, built once.
+"""Stored documents: the wire JSON of each order (with its lines) and each asset version.
 
 Turning an order's row and its lines into JSON is most of what a read of ``GET /orders``
 costs, and it gives the same bytes until the order or one of its lines changes. So each
@@ -6,11 +6,15 @@ order keeps those bytes in ``orders.document`` (``OrderDocument``, encoded): a r
 them and adds only what depends on the caller and the day (``OrderTail``: lifecycle,
 actions, includes), and reads neither the columns nor the lines the document holds.
 
-Database triggers clear a document whenever its order or one of its lines changes
-(migration ``8d2b6e4f1a07``); a read serves an order without one from its columns, so the
-documents only ever make reads faster. Each server worker builds the missing ones in the
-background (``run``), a batch per write transaction; ``selfserve documents build`` builds
-them all at once, after a bulk load.
+The includes work the same way: ``assets.document`` holds each asset version's ``AssetRead``,
+``invoices.document`` each invoice's ``InvoiceDocument`` (all but ``isOverdue``, which a read
+appends as of the customer's today).
+
+Database triggers clear a document whenever its order or one of its lines changes, or the
+asset version's or invoice's row (migrations ``8d2b6e4f1a07`` and ``4b7e9a1c3d52``); a read
+serves a row without one from its columns, so the documents only ever make reads faster.
+Each server worker builds the missing ones in the background (``run``), a batch per write
+transaction; ``selfserve documents build`` builds them all at once, after a bulk load.
 
 A builder must never store a document older than the rows: on PostgreSQL it locks the
 orders it builds (``FOR UPDATE SKIP LOCKED``), so a writer that changes one of them waits
@@ -26,7 +30,11 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from selfserve.assets.repository import ASSET_COLUMNS
+from selfserve.assets.service import asset_from_row
 from selfserve.db import Conn, Database, Row
+from selfserve.invoices.repository import INVOICE_COLUMNS
+from selfserve.invoices.service import invoice_document
 from selfserve.kit.http import encoder
 from selfserve.orders.assembly import document_from_row, group, lines_from_rows
 from selfserve.orders.repository import LINE_COLUMNS, ORDER_COLUMNS
@@ -42,9 +50,13 @@ def encode_document(conn: Conn, row: Row, lines: Sequence[Row]) -> bytes:
 
 
 async def build_pending(conn: Conn, limit: int = BATCH) -> int:
-    """Builds and stores the documents of up to ``limit`` orders that have none, in the
-    caller's write transaction, across all tenants (a maintenance task, not a request);
-    returns how many it built."""
+    """Builds and stores the documents of up to ``limit`` orders and ``limit`` asset versions
+    that have none, in the caller's write transaction, across all tenants (a maintenance
+    task, not a request); returns how many it built."""
+    return await _orders(conn, limit) + await _assets(conn, limit) + await _invoices(conn, limit)
+
+
+async def _orders(conn: Conn, limit: int) -> int:
     sql = conn.sql()
     lock = " FOR UPDATE OF o SKIP LOCKED" if conn.dialect == "postgresql" else ""
     rows = await conn.fetch(
@@ -55,19 +67,51 @@ async def build_pending(conn: Conn, limit: int = BATCH) -> int:
     if not rows:
         return 0
     lines = group(await _lines(conn, [r[0] for r in rows]))
-    built = [encode_document(conn, r, lines.get(r[0], ())) for r in rows]
-    if conn.dialect == "postgresql":  # one statement for the batch, not one per order
+    await _store(
+        conn, "orders", rows, [encode_document(conn, r, lines.get(r[0], ())) for r in rows]
+    )
+    return len(rows)
+
+
+async def _assets(conn: Conn, limit: int) -> int:
+    sql = conn.sql()
+    lock = " FOR UPDATE OF a SKIP LOCKED" if conn.dialect == "postgresql" else ""
+    rows = await conn.fetch(
+        f"SELECT {ASSET_COLUMNS} FROM assets a WHERE a.document IS NULL ORDER BY a.id "
+        f"LIMIT {sql.p(limit)}{lock}",
+        sql.params,
+    )
+    await _store(conn, "assets", rows, [encoder.encode(asset_from_row(conn, r)) for r in rows])
+    return len(rows)
+
+
+async def _invoices(conn: Conn, limit: int) -> int:
+    sql = conn.sql()
+    lock = " FOR UPDATE OF i SKIP LOCKED" if conn.dialect == "postgresql" else ""
+    rows = await conn.fetch(
+        f"SELECT {INVOICE_COLUMNS} FROM invoices i WHERE i.document IS NULL ORDER BY i.id "
+        f"LIMIT {sql.p(limit)}{lock}",
+        sql.params,
+    )
+    await _store(conn, "invoices", rows, [invoice_document(conn, r) for r in rows])
+    return len(rows)
+
+
+async def _store(conn: Conn, table: str, rows: list[Row], documents: list[bytes]) -> None:
+    """Sets the documents of ``rows`` (ids first); ``table`` is a trusted name."""
+    if not rows:
+        return
+    if conn.dialect == "postgresql":  # one statement for the batch, not one per row
         await conn.execute(
-            "UPDATE orders SET document = d.document "
-            "FROM unnest($1::uuid[], $2::bytea[]) AS d(id, document) WHERE orders.id = d.id",
-            [[r[0] for r in rows], built],
+            f"UPDATE {table} SET document = d.document FROM unnest($1::uuid[], $2::bytea[]) "
+            f"AS d(id, document) WHERE {table}.id = d.id",
+            [[r[0] for r in rows], documents],
         )
     else:
         await conn.executemany(
-            "UPDATE orders SET document = ? WHERE id = ?",
-            [(document, r[0]) for document, r in zip(built, rows, strict=True)],
+            f"UPDATE {table} SET document = ? WHERE id = ?",
+            [(document, r[0]) for document, r in zip(documents, rows, strict=True)],
         )
-    return len(rows)
 
 
 async def build_all(db: Database, batch: int = 2000) -> int:
@@ -89,9 +133,9 @@ async def run(db: Database, every: float, batch: int = BATCH) -> None:
             async with db.write() as conn:
                 built = await build_pending(conn, batch)
         except Exception:  # a document is an optimisation: never let it stop the loop
-            logger.warning("could not build order documents; will retry", exc_info=True)
+            logger.warning("could not build documents; will retry", exc_info=True)
             built = 0
-        await asyncio.sleep(0 if built == batch else every)
+        await asyncio.sleep(0 if built >= batch else every)
 
 
 async def _lines(conn: Conn, order_ids: list[Any]) -> list[Row]:

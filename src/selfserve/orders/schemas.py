@@ -139,13 +139,14 @@ class OrderRead(OrderDocument, rename=_order_name):
 
 class OrderTail(msgspec.Struct, rename=_order_name):
     """What an order object adds to its stored document on each read: the fields of
-    ``OrderRead`` after ``orderProducts``, encoded and appended to the document's bytes."""
+    ``OrderRead`` after ``orderProducts``, encoded and appended to the document's bytes (the
+    assets and invoices as their own stored documents)."""
 
     lifecycle: Lifecycle
     actions: list[Action]
-    assets: list[AssetRead] | msgspec.UnsetType = msgspec.UNSET
+    assets: list[msgspec.Raw] | msgspec.UnsetType = msgspec.UNSET
     assets_truncated: bool | msgspec.UnsetType = msgspec.UNSET
-    invoices: list[InvoiceRead] | msgspec.UnsetType = msgspec.UNSET
+    invoices: list[msgspec.Raw] | msgspec.UnsetType = msgspec.UNSET
     invoices_truncated: bool | msgspec.UnsetType = msgspec.UNSET
     history: list[HistoryEvent] | msgspec.UnsetType = msgspec.UNSET
     history_truncated: bool | msgspec.UnsetType = msgspec.UNSET

@@ -18,7 +18,12 @@ from typing import Any
 
 import msgspec
 
-from selfserve.assets.repository import current_assets_for_orders
+from selfserve.assets.repository import (
+    ASSET_COLUMNS,
+    ASSET_DOCUMENT_COLUMNS,
+    current_assets_for_orders,
+)
+from selfserve.assets.repository import DOCUMENT as ASSET_DOCUMENT
 from selfserve.assets.service import asset_from_row
 from selfserve.auth.principal import Principal
 from selfserve.auth.scopes import ORDERS_WRITE
@@ -28,8 +33,12 @@ from selfserve.db import Conn, Row
 from selfserve.errors import InvalidParameter
 from selfserve.history.repository import events_for_orders, events_page
 from selfserve.history.service import event_from_row
-from selfserve.invoices.repository import invoices_for_orders
-from selfserve.invoices.service import invoice_from_row
+from selfserve.invoices.repository import (
+    INVOICE_COLUMNS,
+    INVOICE_DOCUMENT_COLUMNS,
+    invoices_for_orders,
+)
+from selfserve.invoices.service import invoice_bytes, invoice_from_row
 from selfserve.kit.clock import local_date
 from selfserve.kit.http import encoder
 from selfserve.kit.pagination import Pagination, Sort, SortKey, encode_cursor, in_sort_order
@@ -220,20 +229,34 @@ class _Includes:
 
 
 async def _includes(
-    conn: Conn, ctx: ReadContext, order_ids: list[Any], includes: frozenset[str]
+    conn: Conn,
+    ctx: ReadContext,
+    order_ids: list[Any],
+    includes: frozenset[str],
+    asset_columns: str = ASSET_COLUMNS,
+    invoice_columns: str = INVOICE_COLUMNS,
 ) -> _Includes:
     tenant_id, cap = ctx.principal.tenant_id, ctx.include_cap
 
-    async def grouped(wanted: str, fetch: Any) -> dict[Any, list[Row]] | None:
+    async def grouped(wanted: str, fetch: Any, *more: Any) -> dict[Any, list[Row]] | None:
         if wanted not in includes:
             return None
-        return group(await fetch(conn, tenant_id, order_ids, cap))
+        return group(await fetch(conn, tenant_id, order_ids, cap, *more))
 
     return _Includes(
-        await grouped("assets", current_assets_for_orders),
-        await grouped("invoices", invoices_for_orders),
+        await grouped("assets", current_assets_for_orders, asset_columns),
+        await grouped("invoices", invoices_for_orders, invoice_columns),
         await grouped("history", events_for_orders),
     )
+
+
+def _asset_bytes(conn: Conn, row: Row) -> msgspec.Raw:
+    """An include row (the order's id, then ``ASSET_DOCUMENT_COLUMNS``): its stored
+    document, or one built now."""
+    document = row[1 + ASSET_DOCUMENT]
+    if document is None:
+        document = encoder.encode(asset_from_row(conn, row, 1))
+    return msgspec.Raw(document)
 
 
 def _attach(
@@ -244,14 +267,21 @@ def _attach(
     today: date,
     cap: int,
 ) -> None:
-    """Sets the requested includes of one order on its object or its tail."""
+    """Sets the requested includes of one order on its object or its tail (whose assets and
+    invoices are their encoded documents)."""
     if found.assets is not None:
         assets = found.assets.get(order_id, [])
-        target.assets = [asset_from_row(conn, a, 1) for a in assets[:cap]]
+        if isinstance(target, OrderTail):
+            target.assets = [_asset_bytes(conn, a) for a in assets[:cap]]
+        else:
+            target.assets = [asset_from_row(conn, a, 1) for a in assets[:cap]]
         target.assets_truncated = len(assets) > cap
     if found.invoices is not None:
         invoices = found.invoices.get(order_id, [])
-        target.invoices = [invoice_from_row(conn, i, today, 1) for i in invoices[:cap]]
+        if isinstance(target, OrderTail):
+            target.invoices = [invoice_bytes(conn, i, today, 1) for i in invoices[:cap]]
+        else:
+            target.invoices = [invoice_from_row(conn, i, today, 1) for i in invoices[:cap]]
         target.invoices_truncated = len(invoices) > cap
     if found.history is not None:
         events = found.history.get(order_id, [])
@@ -304,7 +334,9 @@ async def _encode(
     missing = [r[0] for r in rows if r[at] is None]
     tenant_id = ctx.principal.tenant_id
     lines = group(await repository.lines_for(conn, tenant_id, missing)) if missing else {}
-    found = await _includes(conn, ctx, [r[0] for r in rows], includes)
+    found = await _includes(
+        conn, ctx, [r[0] for r in rows], includes, ASSET_DOCUMENT_COLUMNS, INVOICE_DOCUMENT_COLUMNS
+    )
     encode = encoder.encode
     days, out = _Days(ctx.now), []
     for r in rows:
