@@ -250,43 +250,48 @@ async def _includes(
     )
 
 
-def _asset_bytes(conn: Conn, row: Row) -> msgspec.Raw:
-    """An include row (the order's id, then ``ASSET_DOCUMENT_COLUMNS``): its stored
-    document, or one built now."""
-    document = row[1 + ASSET_DOCUMENT]
-    if document is None:
-        document = encoder.encode(asset_from_row(conn, row, 1))
-    return msgspec.Raw(document)
-
-
 def _attach(
-    conn: Conn,
-    target: OrderRead | OrderTail,
-    found: _Includes,
-    order_id: Any,
-    today: date,
-    cap: int,
+    conn: Conn, order: OrderRead, found: _Includes, order_id: Any, today: date, cap: int
 ) -> None:
-    """Sets the requested includes of one order on its object or its tail (whose assets and
-    invoices are their encoded documents)."""
+    """Sets the requested includes of one order."""
     if found.assets is not None:
         assets = found.assets.get(order_id, [])
-        if isinstance(target, OrderTail):
-            target.assets = [_asset_bytes(conn, a) for a in assets[:cap]]
-        else:
-            target.assets = [asset_from_row(conn, a, 1) for a in assets[:cap]]
-        target.assets_truncated = len(assets) > cap
+        order.assets = [asset_from_row(conn, a, 1) for a in assets[:cap]]
+        order.assets_truncated = len(assets) > cap
     if found.invoices is not None:
         invoices = found.invoices.get(order_id, [])
-        if isinstance(target, OrderTail):
-            target.invoices = [invoice_bytes(conn, i, today, 1) for i in invoices[:cap]]
-        else:
-            target.invoices = [invoice_from_row(conn, i, today, 1) for i in invoices[:cap]]
-        target.invoices_truncated = len(invoices) > cap
+        order.invoices = [invoice_from_row(conn, i, today, 1) for i in invoices[:cap]]
+        order.invoices_truncated = len(invoices) > cap
     if found.history is not None:
         events = found.history.get(order_id, [])
-        target.history = [event_from_row(conn, e, 1) for e in events[-cap:]]
-        target.history_truncated = len(events) > cap
+        order.history = [event_from_row(conn, e, 1) for e in events[-cap:]]
+        order.history_truncated = len(events) > cap
+
+
+# Where an include row (the order's id first) holds the asset's stored document.
+_ASSET_DOCUMENT = 1 + ASSET_DOCUMENT
+
+
+def _tail(conn: Conn, ctx: ReadContext, r: Row, found: _Includes, today: date) -> OrderTail:
+    """The order's lifecycle, actions and includes, the assets and invoices as their stored
+    documents (built here when they have none)."""
+    tail = OrderTail(*_lifecycle(conn, ctx, r, today))
+    order_id, cap, at, raw = r[0], ctx.include_cap, _ASSET_DOCUMENT, msgspec.Raw
+    if found.assets is not None:
+        assets = found.assets.get(order_id, ())
+        tail.assets = [
+            raw(a[at] or encoder.encode(asset_from_row(conn, a, 1))) for a in assets[:cap]
+        ]
+        tail.assets_truncated = len(assets) > cap
+    if found.invoices is not None:
+        invoices = found.invoices.get(order_id, ())
+        tail.invoices = [invoice_bytes(conn, i, today, 1) for i in invoices[:cap]]
+        tail.invoices_truncated = len(invoices) > cap
+    if found.history is not None:
+        events = found.history.get(order_id, ())
+        tail.history = [event_from_row(conn, e, 1) for e in events[-cap:]]
+        tail.history_truncated = len(events) > cap
+    return tail
 
 
 class _Days:
@@ -341,8 +346,7 @@ async def _encode(
     days, out = _Days(ctx.now), []
     for r in rows:
         today = days.today(r[repository.TIME_ZONE])
-        tail = OrderTail(*_lifecycle(conn, ctx, r, today))
-        _attach(conn, tail, found, r[0], today, ctx.include_cap)
+        tail = _tail(conn, ctx, r, found, today)
         document = r[at]
         if document is None:
             line_objects = lines_from_rows(conn, lines.get(r[0], ()), r[7])
