@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -51,6 +52,10 @@ def test_the_printed_portal_link_opens_the_demo_customers_overview(tmp_path: Pat
         assert page is not None and page.status_code == 200, page
         assert "<h1>Overview</h1>" in page.text
         assert httpx.get(f"http://127.0.0.1:{port}/portal/demo/wrong").status_code == 404
+        # Every demo order has its stored document (built with the seed, or by the workers).
+        with sqlite3.connect(tmp_path / "demo.db") as db:
+            pending = db.execute("SELECT count(*) FROM orders WHERE document IS NULL").fetchone()
+        assert pending == (0,)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:

@@ -149,6 +149,7 @@ async def prepare_demo(base_url: str) -> tuple[str, str]:
                 conn, tenant="demo", role="integration", now=system_clock(), name=DEMO_KEY_NAME
             )
         if seeded:
+            await documents.build_all(db)
             await analyze(db)
     finally:
         await db.close()
