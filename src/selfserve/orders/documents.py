@@ -17,7 +17,7 @@ Each server worker builds the missing ones in the background (``run``), a batch 
 transaction; ``selfserve documents build`` builds them all at once, after a bulk load.
 
 A builder must never store a document older than the rows: on PostgreSQL it locks the
-orders it builds (``FOR UPDATE SKIP LOCKED``), so a writer that changes one of them waits
+rows it builds (``FOR UPDATE SKIP LOCKED``), so a writer that changes one of them waits
 for the builder's commit and then clears the new document (the lines' trigger updates the
 order's row for that reason even when its document is already NULL). SQLite has one writer
 at a time.
@@ -50,20 +50,27 @@ def encode_document(conn: Conn, row: Row, lines: Sequence[Row]) -> bytes:
 
 
 async def build_pending(conn: Conn, limit: int = BATCH) -> int:
-    """Builds and stores the documents of up to ``limit`` orders and ``limit`` asset versions
-    that have none, in the caller's write transaction, across all tenants (a maintenance
-    task, not a request); returns how many it built."""
+    """Builds and stores the documents of up to ``limit`` orders, ``limit`` asset versions
+    and ``limit`` invoices that have none, in the caller's write transaction, across all
+    tenants (a maintenance task, not a request); returns how many it built."""
     return await _orders(conn, limit) + await _assets(conn, limit) + await _invoices(conn, limit)
 
 
-async def _orders(conn: Conn, limit: int) -> int:
+async def _pending(conn: Conn, columns: str, source: str, alias: str, limit: int) -> list[Row]:
+    """Up to ``limit`` rows of ``source`` without a document, locked on PostgreSQL (rows a
+    writer holds are skipped: it clears their documents anyway)."""
     sql = conn.sql()
-    lock = " FOR UPDATE OF o SKIP LOCKED" if conn.dialect == "postgresql" else ""
-    rows = await conn.fetch(
-        f"SELECT {ORDER_COLUMNS} FROM orders o JOIN customers c ON c.id = o.customer_id "
-        f"WHERE o.document IS NULL ORDER BY o.id LIMIT {sql.p(limit)}{lock}",
+    lock = f" FOR UPDATE OF {alias} SKIP LOCKED" if conn.dialect == "postgresql" else ""
+    return await conn.fetch(
+        f"SELECT {columns} FROM {source} WHERE {alias}.document IS NULL "
+        f"ORDER BY {alias}.id LIMIT {sql.p(limit)}{lock}",
         sql.params,
     )
+
+
+async def _orders(conn: Conn, limit: int) -> int:
+    source = "orders o JOIN customers c ON c.id = o.customer_id"
+    rows = await _pending(conn, ORDER_COLUMNS, source, "o", limit)
     if not rows:
         return 0
     lines = group(await _lines(conn, [r[0] for r in rows]))
@@ -74,25 +81,13 @@ async def _orders(conn: Conn, limit: int) -> int:
 
 
 async def _assets(conn: Conn, limit: int) -> int:
-    sql = conn.sql()
-    lock = " FOR UPDATE OF a SKIP LOCKED" if conn.dialect == "postgresql" else ""
-    rows = await conn.fetch(
-        f"SELECT {ASSET_COLUMNS} FROM assets a WHERE a.document IS NULL ORDER BY a.id "
-        f"LIMIT {sql.p(limit)}{lock}",
-        sql.params,
-    )
+    rows = await _pending(conn, ASSET_COLUMNS, "assets a", "a", limit)
     await _store(conn, "assets", rows, [encoder.encode(asset_from_row(conn, r)) for r in rows])
     return len(rows)
 
 
 async def _invoices(conn: Conn, limit: int) -> int:
-    sql = conn.sql()
-    lock = " FOR UPDATE OF i SKIP LOCKED" if conn.dialect == "postgresql" else ""
-    rows = await conn.fetch(
-        f"SELECT {INVOICE_COLUMNS} FROM invoices i WHERE i.document IS NULL ORDER BY i.id "
-        f"LIMIT {sql.p(limit)}{lock}",
-        sql.params,
-    )
+    rows = await _pending(conn, INVOICE_COLUMNS, "invoices i", "i", limit)
     await _store(conn, "invoices", rows, [invoice_document(conn, r) for r in rows])
     return len(rows)
 
