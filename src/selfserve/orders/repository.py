@@ -47,6 +47,9 @@ TIME_ZONE, UNCANCEL_TARGET, DOCUMENT = 39, 40, 41
 # inputs, the currency and the id. Every other column is read only to build a document.
 _PER_READ = frozenset({0, 4, 7, 17, 19, 33, 34, 35, 36, 37, 38, 39, 40})
 ORDER_COLUMNS = ", ".join((*_COLUMNS, "NULL"))
+# The same layout for building documents, which need neither the uncancel target (a lookup
+# per order that a bulk load, without its indexes yet, could not afford) nor a document.
+BUILD_COLUMNS = ", ".join((*_COLUMNS[:UNCANCEL_TARGET], "NULL", "NULL"))
 # The same layout for reads that use stored documents: an order that has one comes without
 # the columns its document already holds, which both engines then neither read out nor send.
 DOCUMENT_COLUMNS = ", ".join(

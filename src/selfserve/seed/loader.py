@@ -3,7 +3,8 @@
 PostgreSQL gets binary COPY per table and batch; SQLite gets ``executemany``. Loading a large
 dataset into an empty PostgreSQL database also drops the big tables' indexes, primary keys and
 foreign keys first and recreates them afterwards from their catalog definitions (one index
-build or one validating join each is far cheaper than maintaining them row by row).
+build or one validating join each is far cheaper than maintaining them row by row); the rows'
+stored documents (``orders.documents``) are built in between, while no index has to follow.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import datetime
 from dataclasses import dataclass
 
 from selfserve.db import Conn, PgConn, SqliteConn
+from selfserve.orders import documents
 
 from .generator import Generator, SeedSpec
 from .rows import COLUMNS, STREAMED, Row
@@ -92,6 +94,8 @@ async def _load(conn: Conn, generator: Generator, with_tenant: bool) -> None:
     for batch in generator.batches():
         for table in STREAMED:
             await _insert(conn, table, batch[table])
+    if restore:  # before the indexes are back, which each document's UPDATE would maintain
+        await documents.build_unindexed(conn)
     for statement in restore:
         await conn.execute(statement)
     # Fresh statistics: without them SQLite (which never gathers any by itself) plans the
