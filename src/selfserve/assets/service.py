@@ -23,6 +23,7 @@ from selfserve.auth.scoping import readable_customer_ids
 from selfserve.customers.repository import time_zones
 from selfserve.db import Conn, Row
 from selfserve.kit.clock import local_date
+from selfserve.kit.http import encoder
 from selfserve.kit.money import minor_converter, price_converter
 from selfserve.kit.pagination import Pagination, encode_cursor
 from selfserve.orders.lifecycle import SCHEDULED, subscription_actions
@@ -70,6 +71,13 @@ def asset_from_row(conn: Conn, r: Row, offset: int = 0) -> AssetRead:
         category,
         None if entry is None else to_id(entry),
     )
+
+
+def asset_bytes(conn: Conn, r: Row, offset: int = 0) -> msgspec.Raw:
+    """``asset_from_row`` encoded, from a row laid out as ``ASSET_DOCUMENT_COLUMNS``: the
+    version's stored document (``orders.documents``), or one built from its columns."""
+    document = r[offset + repository.DOCUMENT]
+    return msgspec.Raw(document or encoder.encode(asset_from_row(conn, r, offset)))
 
 
 def subscription_from_row(conn: Conn, r: Row) -> SubscriptionRead:

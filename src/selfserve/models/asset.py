@@ -12,14 +12,13 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Table,
     literal_column,
     text,
 )
 
-from .base import GUID, CalendarDate, UTCTimestamp, metadata
+from .base import GUID, CalendarDate, UTCTimestamp, metadata, stored_document
 
 assets = Table(
     "assets",
@@ -55,18 +54,8 @@ assets = Table(
     Column("updated_at", UTCTimestamp, nullable=False),
     # The version's wire JSON as an order's assets include shows it (orders.documents);
     # a trigger clears it whenever the row changes.
-    Column(
-        "document",
-        LargeBinary,
-        nullable=True,
-        comment="wire JSON of the asset version; NULL until built or after a change",
-    ),
-    # The versions whose document is to be built.
-    Index(
-        "ix_assets_document_pending",
-        "id",
-        postgresql_where=text("document IS NULL"),
-        sqlite_where=text("document IS NULL"),
+    *stored_document(
+        "assets", "wire JSON of the asset version; NULL until built or after a change"
     ),
     # An order's assets by number: the assets include and an order's uncancel target read
     # them in this order, without a sort.

@@ -17,7 +17,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CHAR, Date, Dialect, MetaData, String, TypeDecorator
+from sqlalchemy import (
+    CHAR,
+    Column,
+    Date,
+    Dialect,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    TypeDecorator,
+    text,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.types import TypeEngine
 
@@ -66,3 +77,17 @@ class CalendarDate(TypeDecorator[str]):
         if dialect.name == "postgresql":
             return dialect.type_descriptor(Date())
         return dialect.type_descriptor(String(10))
+
+
+def stored_document(table: str, comment: str) -> tuple[Column[bytes], Index]:
+    """A row's stored wire JSON (``orders.documents``), cleared by triggers on any change,
+    and the partial index of the rows still without one (what the builders look for)."""
+    return (
+        Column("document", LargeBinary, nullable=True, comment=comment),
+        Index(
+            f"ix_{table}_document_pending",
+            "id",
+            postgresql_where=text("document IS NULL"),
+            sqlite_where=text("document IS NULL"),
+        ),
+    )

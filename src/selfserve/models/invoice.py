@@ -1,19 +1,8 @@
 """Invoices and their lines: amount = amount_without_tax + tax_amount, 0 <= balance <= amount."""
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    ForeignKey,
-    Index,
-    Integer,
-    LargeBinary,
-    String,
-    Table,
-    Text,
-    text,
-)
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Table, Text
 
-from .base import GUID, CalendarDate, UTCTimestamp, metadata
+from .base import GUID, CalendarDate, UTCTimestamp, metadata, stored_document
 
 invoices = Table(
     "invoices",
@@ -38,17 +27,9 @@ invoices = Table(
     Column("updated_at", UTCTimestamp, nullable=False),
     # The invoice's wire JSON without isOverdue, as an order's invoices include shows it
     # (orders.documents); a trigger clears it whenever the row changes.
-    Column(
-        "document",
-        LargeBinary,
-        nullable=True,
-        comment="wire JSON of the invoice without isOverdue; NULL until built or after a change",
-    ),
-    Index(
-        "ix_invoices_document_pending",
-        "id",
-        postgresql_where=text("document IS NULL"),
-        sqlite_where=text("document IS NULL"),
+    *stored_document(
+        "invoices",
+        "wire JSON of the invoice without isOverdue; NULL until built or after a change",
     ),
     Index(None, "order_id"),
     Index(None, "tenant_id", "invoice_number", unique=True),

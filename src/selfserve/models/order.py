@@ -12,15 +12,13 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Table,
     Text,
     literal_column,
-    text,
 )
 
-from .base import GUID, CalendarDate, UTCTimestamp, metadata
+from .base import GUID, CalendarDate, UTCTimestamp, metadata, stored_document
 
 orders = Table(
     "orders",
@@ -74,11 +72,8 @@ orders = Table(
     # The order's wire JSON without its lifecycle, actions and includes (orders.documents):
     # what a read would build from this row and its lines, built once and served as bytes.
     # Triggers clear it whenever the order or one of its lines changes.
-    Column(
-        "document",
-        LargeBinary,
-        nullable=True,
-        comment="wire JSON of the order and its lines; NULL until built or after a change",
+    *stored_document(
+        "orders", "wire JSON of the order and its lines; NULL until built or after a change"
     ),
     Index(None, "tenant_id", "order_number", unique=True),
     # One index per sort key, each led by customer_id, so a single customer's page is an
@@ -90,13 +85,6 @@ orders = Table(
     # A page's total counts the customer's orders in the tenant: with both columns in one
     # index that count never reads the table (an index-only scan on PostgreSQL).
     Index("ix_orders_customer_tenant", "customer_id", "tenant_id"),
-    # The orders whose document is to be built: few, once the builder has caught up.
-    Index(
-        "ix_orders_document_pending",
-        "id",
-        postgresql_where=text("document IS NULL"),
-        sqlite_where=text("document IS NULL"),
-    ),
     # NULL (a draft's placed date) sorts lowest on both engines; PostgreSQL needs NULLS FIRST
     # in the index for that order to be a plain index scan.
     Index(

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from selfserve.assets.repository import ASSET_COLUMNS
@@ -49,11 +49,31 @@ def encode_document(conn: Conn, row: Row, lines: Sequence[Row]) -> bytes:
     return encoder.encode(document_from_row(conn, row, lines_from_rows(conn, lines, row[7])))
 
 
+_ORDERS = "orders o JOIN customers c ON c.id = o.customer_id"
+
+
+def _asset_document(conn: Conn, row: Row) -> bytes:
+    return encoder.encode(asset_from_row(conn, row))
+
+
+# The tables whose rows are documents by themselves: (table, FROM, alias, columns, encoder).
+_ROWS: tuple[tuple[str, str, str, str, Callable[[Conn, Row], bytes]], ...] = (
+    ("assets", "assets a", "a", ASSET_COLUMNS, _asset_document),
+    ("invoices", "invoices i", "i", INVOICE_COLUMNS, invoice_document),
+)
+
+
 async def build_pending(conn: Conn, limit: int = BATCH) -> int:
     """Builds and stores the documents of up to ``limit`` orders, ``limit`` asset versions
     and ``limit`` invoices that have none, in the caller's write transaction, across all
     tenants (a maintenance task, not a request); returns how many it built."""
-    return await _orders(conn, limit) + await _assets(conn, limit) + await _invoices(conn, limit)
+    orders = await _pending(conn, BUILD_COLUMNS, _ORDERS, "o", limit)
+    lines = await _lines(conn, [r[0] for r in orders]) if orders else []
+    built = await _store_orders(conn, orders, lines)
+    for table, source, alias, columns, encode in _ROWS:
+        rows = await _pending(conn, columns, source, alias, limit)
+        built += await _store(conn, table, rows, [encode(conn, r) for r in rows])
+    return built
 
 
 async def _pending(conn: Conn, columns: str, source: str, alias: str, limit: int) -> list[Row]:
@@ -68,36 +88,17 @@ async def _pending(conn: Conn, columns: str, source: str, alias: str, limit: int
     )
 
 
-_ORDERS = "orders o JOIN customers c ON c.id = o.customer_id"
+async def _store_orders(conn: Conn, orders: list[Row], lines: list[Row]) -> int:
+    """Stores the documents of ``orders``; ``lines``: theirs, ordered by order and number."""
+    by_order = group(lines)
+    documents = [encode_document(conn, r, by_order.get(r[0], ())) for r in orders]
+    return await _store(conn, "orders", orders, documents)
 
 
-async def _orders(conn: Conn, limit: int) -> int:
-    rows = await _pending(conn, BUILD_COLUMNS, _ORDERS, "o", limit)
+async def _store(conn: Conn, table: str, rows: list[Row], documents: list[bytes]) -> int:
+    """Sets the documents of ``rows`` (ids first); ``table`` is a trusted name. How many."""
     if not rows:
         return 0
-    lines = group(await _lines(conn, [r[0] for r in rows]))
-    await _store(
-        conn, "orders", rows, [encode_document(conn, r, lines.get(r[0], ())) for r in rows]
-    )
-    return len(rows)
-
-
-async def _assets(conn: Conn, limit: int) -> int:
-    rows = await _pending(conn, ASSET_COLUMNS, "assets a", "a", limit)
-    await _store(conn, "assets", rows, [encoder.encode(asset_from_row(conn, r)) for r in rows])
-    return len(rows)
-
-
-async def _invoices(conn: Conn, limit: int) -> int:
-    rows = await _pending(conn, INVOICE_COLUMNS, "invoices i", "i", limit)
-    await _store(conn, "invoices", rows, [invoice_document(conn, r) for r in rows])
-    return len(rows)
-
-
-async def _store(conn: Conn, table: str, rows: list[Row], documents: list[bytes]) -> None:
-    """Sets the documents of ``rows`` (ids first); ``table`` is a trusted name."""
-    if not rows:
-        return
     if conn.dialect == "postgresql":  # one statement for the batch, not one per row
         await conn.execute(
             f"UPDATE {table} SET document = d.document FROM unnest($1::uuid[], $2::bytea[]) "
@@ -109,6 +110,7 @@ async def _store(conn: Conn, table: str, rows: list[Row], documents: list[bytes]
             f"UPDATE {table} SET document = ? WHERE id = ?",
             [(document, r[0]) for document, r in zip(documents, rows, strict=True)],
         )
+    return len(rows)
 
 
 async def build_all(db: Database, batch: int = 2000) -> int:
@@ -136,39 +138,28 @@ async def run(db: Database, every: float, batch: int = BATCH) -> None:
 
 
 async def build_unindexed(conn: Conn, chunks: int = 16) -> int:
-    """Builds every missing document in the caller's transaction while a bulk load has set
-    the tables' indexes aside (``seed.loader``), PostgreSQL only: a chunk of ids at a time,
-    each read by one sequential scan per table and written by one UPDATE, where
-    ``build_pending`` would look rows up by index and update every index with each row."""
+    """Builds every missing document in the caller's transaction while a large PostgreSQL
+    load has set the tables' indexes aside (``seed.loader``): a chunk of ids at a time, each
+    read by one sequential scan per table and written by one UPDATE, where ``build_pending``
+    would look rows up by index and update every index with each row."""
     built = 0
     for low, high in _id_ranges(chunks):
         within = f"{{0}} >= '{low}'" + ("" if high is None else f" AND {{0}} < '{high}'")
-        rows = await conn.fetch(
+        orders = await conn.fetch(
             f"SELECT {BUILD_COLUMNS} FROM {_ORDERS} "
             f"WHERE o.document IS NULL AND {within.format('o.id')}"
         )
-        lines = group(
-            await conn.fetch(
-                f"SELECT {LINE_COLUMNS} FROM order_products "
-                f"WHERE {within.format('order_id')} ORDER BY order_id, line_number"
+        lines = await conn.fetch(
+            f"SELECT {LINE_COLUMNS} FROM order_products "
+            f"WHERE {within.format('order_id')} ORDER BY order_id, line_number"
+        )
+        built += await _store_orders(conn, orders, lines)
+        for table, source, alias, columns, encode in _ROWS:
+            rows = await conn.fetch(
+                f"SELECT {columns} FROM {source} "
+                f"WHERE {alias}.document IS NULL AND {within.format(alias + '.id')}"
             )
-        )
-        await _store(
-            conn, "orders", rows, [encode_document(conn, r, lines.get(r[0], ())) for r in rows]
-        )
-        assets = await conn.fetch(
-            f"SELECT {ASSET_COLUMNS} FROM assets a "
-            f"WHERE a.document IS NULL AND {within.format('a.id')}"
-        )
-        await _store(
-            conn, "assets", assets, [encoder.encode(asset_from_row(conn, r)) for r in assets]
-        )
-        invoices = await conn.fetch(
-            f"SELECT {INVOICE_COLUMNS} FROM invoices i "
-            f"WHERE i.document IS NULL AND {within.format('i.id')}"
-        )
-        await _store(conn, "invoices", invoices, [invoice_document(conn, r) for r in invoices])
-        built += len(rows) + len(assets) + len(invoices)
+            built += await _store(conn, table, rows, [encode(conn, r) for r in rows])
     return built
 
 

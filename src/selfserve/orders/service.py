@@ -23,8 +23,7 @@ from selfserve.assets.repository import (
     ASSET_DOCUMENT_COLUMNS,
     current_assets_for_orders,
 )
-from selfserve.assets.repository import DOCUMENT as ASSET_DOCUMENT
-from selfserve.assets.service import asset_from_row
+from selfserve.assets.service import asset_bytes, asset_from_row
 from selfserve.auth.principal import Principal
 from selfserve.auth.scopes import ORDERS_WRITE
 from selfserve.auth.scoping import readable_customer_ids
@@ -268,20 +267,14 @@ def _attach(
         order.history_truncated = len(events) > cap
 
 
-# Where an include row (the order's id first) holds the asset's stored document.
-_ASSET_DOCUMENT = 1 + ASSET_DOCUMENT
-
-
 def _tail(conn: Conn, ctx: ReadContext, r: Row, found: _Includes, today: date) -> OrderTail:
     """The order's lifecycle, actions and includes, the assets and invoices as their stored
     documents (built here when they have none)."""
     tail = OrderTail(*_lifecycle(conn, ctx, r, today))
-    order_id, cap, at, raw = r[0], ctx.include_cap, _ASSET_DOCUMENT, msgspec.Raw
+    order_id, cap = r[0], ctx.include_cap
     if found.assets is not None:
         assets = found.assets.get(order_id, ())
-        tail.assets = [
-            raw(a[at] or encoder.encode(asset_from_row(conn, a, 1))) for a in assets[:cap]
-        ]
+        tail.assets = [asset_bytes(conn, a, 1) for a in assets[:cap]]
         tail.assets_truncated = len(assets) > cap
     if found.invoices is not None:
         invoices = found.invoices.get(order_id, ())
