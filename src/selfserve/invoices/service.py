@@ -82,6 +82,7 @@ def invoice_bytes(conn: Conn, r: Row, today: date, offset: int = 0) -> msgspec.R
     document = r[offset + DOCUMENT]
     if document is None:
         return msgspec.Raw(encoder.encode(invoice_from_row(conn, r, today, offset)))
+    # isOverdue's inputs, at their INVOICE_COLUMNS positions (never blanked for a document).
     status, due, balance = r[offset + 2], r[offset + 7], r[offset + 13]
     overdue = is_overdue(status, balance, conn.to_date(due), today)
     return msgspec.Raw(b"".join((document[:-1], _OVERDUE[overdue])))
@@ -89,6 +90,8 @@ def invoice_bytes(conn: Conn, r: Row, today: date, offset: int = 0) -> msgspec.R
 
 def invoice_document(conn: Conn, r: Row) -> bytes:
     """The stored document of the invoice in ``r`` (``INVOICE_COLUMNS``): without isOverdue."""
+    # InvoiceRead is InvoiceDocument's fields and then isOverdue, which is dropped here, so the
+    # day passed for it does not matter.
     invoice = invoice_from_row(conn, r, date.min)
     return encoder.encode(InvoiceDocument(*msgspec.structs.astuple(invoice)[:-1]))
 
