@@ -73,11 +73,11 @@ def asset_from_row(conn: Conn, r: Row, offset: int = 0) -> AssetRead:
     )
 
 
-def asset_bytes(conn: Conn, r: Row, offset: int = 0) -> msgspec.Raw:
+def asset_bytes(conn: Conn, r: Row, offset: int = 0) -> bytes:
     """``asset_from_row`` encoded, from a row laid out as ``ASSET_DOCUMENT_COLUMNS``: the
     version's stored document (``orders.documents``), or one built from its columns."""
     document = r[offset + repository.DOCUMENT]
-    return msgspec.Raw(document or encoder.encode(asset_from_row(conn, r, offset)))
+    return document or encoder.encode(asset_from_row(conn, r, offset))
 
 
 def subscription_from_row(conn: Conn, r: Row) -> SubscriptionRead:

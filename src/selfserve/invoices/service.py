@@ -76,16 +76,16 @@ def invoice_from_row(conn: Conn, r: Row, today: date, offset: int = 0) -> Invoic
 _OVERDUE = (b',"isOverdue":false}', b',"isOverdue":true}')
 
 
-def invoice_bytes(conn: Conn, r: Row, today: date, offset: int = 0) -> msgspec.Raw:
+def invoice_bytes(conn: Conn, r: Row, today: date, offset: int = 0) -> bytes:
     """``invoice_from_row`` encoded, from a row laid out as ``INVOICE_DOCUMENT_COLUMNS``:
     the stored document (``orders.documents``) with its ``isOverdue`` as of ``today``."""
     document = r[offset + DOCUMENT]
     if document is None:
-        return msgspec.Raw(encoder.encode(invoice_from_row(conn, r, today, offset)))
+        return encoder.encode(invoice_from_row(conn, r, today, offset))
     # isOverdue's inputs, at their INVOICE_COLUMNS positions (never blanked for a document).
     status, due, balance = r[offset + 2], r[offset + 7], r[offset + 13]
     overdue = is_overdue(status, balance, conn.to_date(due), today)
-    return msgspec.Raw(b"".join((document[:-1], _OVERDUE[overdue])))
+    return b"".join((memoryview(document)[:-1], _OVERDUE[overdue]))
 
 
 def invoice_document(conn: Conn, r: Row) -> bytes:

@@ -166,10 +166,11 @@ class OrderEnvelope(msgspec.Struct):
 
 
 class EncodedOrderList(msgspec.Struct):
-    """``OrderList`` with each order already encoded: what the API sends (orders.documents)."""
+    """``OrderList`` with its orders already encoded: what the API sends (orders.documents,
+    orders.wire)."""
 
     status: str
-    data: list[msgspec.Raw]
+    data: msgspec.Raw  # the JSON array of the orders
     pagination: Pagination
 
 

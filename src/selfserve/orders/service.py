@@ -4,9 +4,9 @@ A request runs a fixed number of statements whatever its page size: the page (wi
 total), the lines of the page's orders, and one statement per requested include.
 
 The API reads (``*_encoded``) send each order as its stored document (``orders.documents``)
-plus an encoded ``OrderTail``, and read lines only for orders that have no document yet; the
-portal, which renders typed objects, builds ``OrderRead`` from the columns. Both give the
-same JSON.
+plus an encoded ``OrderTail`` (joined by ``orders.wire``), and read lines only for orders
+that have no document yet; the portal, which renders typed objects, builds ``OrderRead`` from
+the columns. Both give the same JSON.
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ from selfserve.orders.schemas import (
     OrderRead,
     OrderTail,
 )
+from selfserve.orders.wire import OrderBytes
 
 HISTORY_SORT = Sort(SortKey("at", "at", "timestamp"), descending=False)
 
@@ -90,7 +91,9 @@ async def list_orders_encoded(
     """``list_orders`` as the API sends it: the same bytes, built from stored documents."""
     rows, pagination = await _page(conn, ctx, query, repository.DOCUMENT_COLUMNS)
     orders = await _encode(conn, ctx, rows, query.includes)
-    return EncodedOrderList(status="SUCCESS", data=orders, pagination=pagination)
+    return EncodedOrderList(
+        status="SUCCESS", data=msgspec.Raw(orders.array()), pagination=pagination
+    )
 
 
 async def get_order(
@@ -106,8 +109,8 @@ async def get_order_encoded(
 ) -> EncodedOrderEnvelope:
     """``get_order`` as the API sends it, from the stored document."""
     row = await _visible_order(conn, ctx.principal, order_id, repository.DOCUMENT_COLUMNS)
-    orders = await _encode(conn, ctx, [row], includes)
-    return EncodedOrderEnvelope(status="SUCCESS", data=orders[0])
+    order = await _encode(conn, ctx, [row], includes)
+    return EncodedOrderEnvelope(status="SUCCESS", data=msgspec.Raw(order.single()))
 
 
 async def _page(
@@ -267,24 +270,23 @@ def _attach(
         order.history_truncated = len(events) > cap
 
 
-def _tail(conn: Conn, ctx: ReadContext, r: Row, found: _Includes, today: date) -> OrderTail:
-    """The order's lifecycle, actions and includes, the assets and invoices as their stored
-    documents (built here when they have none)."""
-    tail = OrderTail(*_lifecycle(conn, ctx, r, today))
-    order_id, cap = r[0], ctx.include_cap
+def _append_includes(
+    out: OrderBytes, conn: Conn, found: _Includes, order_id: Any, today: date, cap: int
+) -> None:
+    """The order's requested includes, the assets and invoices as their stored documents
+    (built here when they have none)."""
     if found.assets is not None:
         assets = found.assets.get(order_id, ())
-        tail.assets = [asset_bytes(conn, a, 1) for a in assets[:cap]]
-        tail.assets_truncated = len(assets) > cap
+        documents = [asset_bytes(conn, a, 1) for a in assets[:cap]]
+        out.documents("assets", documents, len(assets) > cap)
     if found.invoices is not None:
         invoices = found.invoices.get(order_id, ())
-        tail.invoices = [invoice_bytes(conn, i, today, 1) for i in invoices[:cap]]
-        tail.invoices_truncated = len(invoices) > cap
+        documents = [invoice_bytes(conn, i, today, 1) for i in invoices[:cap]]
+        out.documents("invoices", documents, len(invoices) > cap)
     if found.history is not None:
         events = found.history.get(order_id, ())
-        tail.history = [event_from_row(conn, e, 1) for e in events[-cap:]]
-        tail.history_truncated = len(events) > cap
-    return tail
+        encoded = encoder.encode([event_from_row(conn, e, 1) for e in events[-cap:]])
+        out.history(encoded, len(events) > cap)
 
 
 class _Days:
@@ -323,11 +325,12 @@ async def _assemble(
 
 async def _encode(
     conn: Conn, ctx: ReadContext, rows: list[Row], includes: frozenset[str]
-) -> list[msgspec.Raw]:
+) -> OrderBytes:
     """Each order's bytes: its stored document (built here from its columns and lines when
     it has none) with the encoded lifecycle, actions and includes appended."""
+    out = OrderBytes()
     if not rows:
-        return []
+        return out
     at = repository.DOCUMENT
     missing = [r[0] for r in rows if r[at] is None]
     tenant_id = ctx.principal.tenant_id
@@ -335,16 +338,16 @@ async def _encode(
     found = await _includes(
         conn, ctx, [r[0] for r in rows], includes, ASSET_DOCUMENT_COLUMNS, INVOICE_DOCUMENT_COLUMNS
     )
-    encode = encoder.encode
-    days, out = _Days(ctx.now), []
+    encode, days, cap = encoder.encode, _Days(ctx.now), ctx.include_cap
     for r in rows:
         today = days.today(r[repository.TIME_ZONE])
-        tail = _tail(conn, ctx, r, found, today)
         document = r[at]
         if document is None:
             line_objects = lines_from_rows(conn, lines.get(r[0], ()), r[7])
             document = encode(document_from_row(conn, r, line_objects))
-        out.append(msgspec.Raw(b"".join((document[:-1], b",", encode(tail)[1:]))))
+        out.open(document, encode(OrderTail(*_lifecycle(conn, ctx, r, today))))
+        _append_includes(out, conn, found, r[0], today, cap)
+        out.close()
     return out
 
 
