@@ -51,10 +51,18 @@ def stop(proc: subprocess.Popen[Any], name: str, grace: float = 10.0) -> None:
 def launched(
     argv: list[str], name: str, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> Iterator[subprocess.Popen[Any]]:
-    """Runs ``argv`` (output to ``bench/results/raw/<name>.log``) and always stops it afterwards."""
+    """Runs ``argv`` (output to ``bench/results/raw/<name>.log``) and always stops it afterwards.
+
+    The server gets a session of its own, as a service manager would give it. Linux's
+    scheduler shares the CPU between sessions first (autogroups): a server in the harness's
+    session would share one slice with wrk, and wrk, starved by the server it measures, would
+    read answers late and report a p99 two to three times the one it reports otherwise.
+    """
     RAW.mkdir(parents=True, exist_ok=True)
     with (RAW / f"{name}.log").open("w") as out:
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd)
+        proc = subprocess.Popen(
+            argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd, start_new_session=True
+        )
         try:
             yield proc
         finally:

@@ -78,14 +78,17 @@ selfserve seed --tenant bench --customers 5000 --orders 100000 ...   # SQLite, o
 selfserve seed --tenant bench --customers 5000 --orders 100000 ...   # PostgreSQL 1x (T8), once
 selfserve keys create --tenant bench --role read-only --json          # revoked at the end
 SELFSERVE_RATE_LIMIT_KEY_PER_SECOND=1e9 SELFSERVE_RATE_LIMIT_KEY_BURST=1000000000 \\
-  selfserve serve --host 127.0.0.1 --port PORT --workers {s["workers"]}        # granian, uvloop
+  setsid selfserve serve --host 127.0.0.1 --port PORT --workers {s["workers"]} # granian, uvloop
 BENCH_IDS_FILE=raw/<engine>-customers.txt BENCH_KEY=<key> BENCH_LIMIT=50 \\
   {wrk}
 python -m bench.floors --engine pg|sqlite --url URL --statements FILE --seconds {s["duration_s"]}
-python -m bench.hello --port PORT --workers {s["workers"]}                       # HTTP floor
+setsid python -m bench.hello --port PORT --workers {s["workers"]}                # HTTP floor
 ```
 
-Every wrk run is preceded by the same command for {s["warmup_s"]} s as a warm-up.
+Every wrk run is preceded by the same command for {s["warmup_s"]} s as a warm-up. Each server
+runs in a session of its own (`setsid`), as under a service manager: Linux shares the CPU
+between sessions first, and a server in wrk's session would starve wrk, which then reads
+answers late and reports a p99 two to three times higher than it does otherwise.
 """
 
 
