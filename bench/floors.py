@@ -27,7 +27,7 @@ from typing import Any
 import asyncpg
 
 from bench.common import WARMUP_S, run_async
-from bench.procs import cpu_seconds, postgres_procs, stop, wait_quiet
+from bench.procs import cpu_seconds, cpu_used, postgres_procs, stop, wait_quiet
 from selfserve.db import open_sqlite, sqlite_path
 
 Request = list[tuple[str, list[Any]]]
@@ -59,10 +59,10 @@ async def pg_floor(
     try:
         await _pg_loop(pool, reqs, tasks, warmup)
         postgres = postgres_procs(url.rpartition("/")[2])
-        db_cpu, cpu, wall = cpu_seconds(postgres), time.process_time(), time.monotonic()
+        db_before, cpu, wall = cpu_seconds(postgres), time.process_time(), time.monotonic()
         done = await _pg_loop(pool, reqs, tasks, seconds)
         cpu, wall = time.process_time() - cpu, time.monotonic() - wall
-        db_cpu = cpu_seconds(postgres) - db_cpu
+        db_cpu = cpu_used(db_before, cpu_seconds(postgres))
     finally:
         await pool.close()
     return {"requests": done, "seconds": wall, "cpu_s": cpu, "db_cpu_s": db_cpu}

@@ -19,6 +19,7 @@ from bench.common import BIN, HOST, ROOT, WARMUP_S, WORKERS, env_for, log, run_a
 from bench.load import LoadResult, Target, drive
 from bench.procs import (
     cpu_seconds,
+    cpu_used,
     free_port,
     launched,
     main_rss_mb,
@@ -91,13 +92,14 @@ def measure(
     n = load.requests
     after = tree(server_pid)
     mem = workers(server_pid)
-    used = (cpu1 - cpu0) + (db1 - db0) + (gen1 - gen0)
+    server_cpu, db_cpu = cpu_used(cpu0, cpu1), cpu_used(db0, db1)
+    used = server_cpu + db_cpu + (gen1 - gen0)
     total = max(busy1[1] - busy0[1], 1e-9)
     run = HttpRun(
         label=label,
         load=load,
-        server_cpu_ms=_per_request(cpu1 - cpu0, n),
-        db_cpu_ms=_per_request(db1 - db0, n) if pg_db else None,
+        server_cpu_ms=_per_request(server_cpu, n),
+        db_cpu_ms=_per_request(db_cpu, n) if pg_db else None,
         loadgen_cpu_ms=_per_request(gen1 - gen0, n),
         machine_busy=(busy1[0] - busy0[0]) / total,
         other_cpu_share=max(0.0, (busy1[0] - busy0[0]) - used) / total,
@@ -150,6 +152,15 @@ async def _pg_xacts(url: str) -> int:
     return int(value)
 
 
+def _backends_gone(database: str, timeout: float = 15.0) -> None:
+    """Waits until no backend serves ``database``: a backend flushes its transaction counts
+    when it exits, and a stopped server's backends exit a moment after it."""
+    deadline = time.monotonic() + timeout
+    while postgres_procs(database) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)
+
+
 def _get(url: str, key: str) -> int:
     request = urllib.request.Request(url, headers={"nue-api-key": key})
     with urllib.request.urlopen(request, timeout=30) as response:
@@ -165,7 +176,8 @@ def pg_round_trips(url: str, key: str, customers: list[str], n: int = 200) -> di
     after the server (and so its connections) stopped. A server that answers ``n``
     sequential page-50 requests is compared with one that answers none: what a server does
     on its own (each worker's first health check, writing key usage at shutdown) cancels
-    out. The health probe's interval is raised so that no periodic check falls in either.
+    out. The health probe's interval is raised and the document builder turned off, so that
+    no periodic statement falls in either.
     """
     idle = _server_xacts(url, key, [], 0)
     busy = _server_xacts(url, key, customers, n)
@@ -175,11 +187,11 @@ def pg_round_trips(url: str, key: str, customers: list[str], n: int = 200) -> di
 def _server_xacts(url: str, key: str, customers: list[str], n: int) -> tuple[int, int]:
     """(transactions, 200 answers) of a fresh server answering ``n`` page-50 requests."""
     before = run_async(_pg_xacts(url))
-    quiet = {"SELFSERVE_HEALTH_CHECK_SECONDS": "3600"}
+    quiet = {"SELFSERVE_HEALTH_CHECK_SECONDS": "3600", "SELFSERVE_DOCUMENT_BUILD_SECONDS": "0"}
     with app_server(url, f"pg-round-trips-server-{n}", env=quiet) as (_, base):
         statuses = [
             _get(base + orders_path(customers[i % len(customers)], 50), key) for i in range(n)
         ]
-    time.sleep(1.5)
+    _backends_gone(url.rpartition("/")[2])
     after = run_async(_pg_xacts(url))
     return after - before, sum(s == 200 for s in statuses)

@@ -91,14 +91,21 @@ def tree(pid: int) -> list[Any]:
     return [root, *root.children(recursive=True)]
 
 
-def cpu_seconds(procs: list[Any]) -> float:
-    """User + system CPU seconds of ``procs`` so far (processes that vanished count 0)."""
-    total = 0.0
+def cpu_seconds(procs: list[Any]) -> dict[int, float]:
+    """User + system CPU seconds of each of ``procs`` so far, by PID (vanished ones left out)."""
+    out: dict[int, float] = {}
     for proc in procs:
         with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
             times = proc.cpu_times()
-            total += times.user + times.system
-    return total
+            out[proc.pid] = times.user + times.system
+    return out
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between two ``cpu_seconds`` readings by the processes in both: one
+    that exited in between (a backend closing a connection of an earlier step) would
+    otherwise count its whole lifetime against the interval."""
+    return sum(after[pid] - before[pid] for pid in before.keys() & after.keys())
 
 
 def postgres_procs(database: str | None = None) -> list[Any]:
