@@ -1,0 +1,83 @@
+"""orders.wire joins a page from stored documents into exactly what encoding the order's
+``OrderTail`` after its document gives (the form ``OrderRead`` has on the wire)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import msgspec
+
+from selfserve.kit.http import encoder
+from selfserve.orders.schemas import Action, Cancellation, Lifecycle, OrderTail
+from selfserve.orders.wire import OrderBytes
+
+_DOCUMENT = b'{"id":"o-1","orderNumber":"O-00000001","orderProducts":[{"id":"l-1"}]}'
+_ASSETS = [b'{"assetNumber":"SUB-00000001"}', b'{"assetNumber":"AST-00000002"}']
+_INVOICES = [b'{"invoiceNumber":"INV-00000001","isOverdue":true}']
+
+
+def _lifecycle() -> Lifecycle:
+    cancellation = Cancellation(None, date(2026, 12, 31), "Too expensive", None)
+    return Lifecycle("pending_cancellation", date(2027, 1, 1), 34, True, 12, cancellation)
+
+
+def _head(actions: list[Action]) -> bytes:
+    return encoder.encode(OrderTail(_lifecycle(), actions))
+
+
+def _encoded(tail: OrderTail, document: bytes = _DOCUMENT) -> bytes:
+    """The order as encoding its tail after its document gives it."""
+    return document[:-1] + b"," + encoder.encode(tail)[1:]
+
+
+def test_an_order_with_every_include_is_its_document_then_its_tail() -> None:
+    actions = [Action("uncancel", "POST", "/subscriptions/s-1/uncancel")]
+    history = b'[{"id":"e-1","action":"order.created"}]'
+    out = OrderBytes()
+    out.open(_DOCUMENT, _head(actions))
+    out.documents("assets", _ASSETS, truncated=True)
+    out.documents("invoices", _INVOICES, truncated=False)
+    out.history(history, truncated=False)
+    out.close()
+    expected = OrderTail(
+        _lifecycle(),
+        actions,
+        assets=[msgspec.Raw(a) for a in _ASSETS],
+        assets_truncated=True,
+        invoices=[msgspec.Raw(i) for i in _INVOICES],
+        invoices_truncated=False,
+    )
+    # history holds structs in OrderTail; its encoded form goes in as given
+    want = _encoded(expected)[:-1] + b',"history":' + history + b',"historyTruncated":false}'
+    assert out.single() == want
+    assert json.loads(out.single())["assetsTruncated"] is True
+
+
+def test_an_order_without_includes_has_only_its_lifecycle_and_actions() -> None:
+    out = OrderBytes()
+    out.open(_DOCUMENT, _head([]))
+    out.close()
+    assert out.single() == _encoded(OrderTail(_lifecycle(), []))
+    assert "assets" not in json.loads(out.single())
+
+
+def test_empty_includes_are_empty_arrays() -> None:
+    out = OrderBytes()
+    out.open(_DOCUMENT, _head([]))
+    out.documents("assets", [], truncated=False)
+    out.close()
+    tail = OrderTail(_lifecycle(), [], assets=[], assets_truncated=False)
+    assert out.single() == _encoded(tail)
+
+
+def test_a_page_is_a_json_array_of_its_orders_in_order() -> None:
+    out = OrderBytes()
+    assert out.array() == b"[]"
+    documents = [_DOCUMENT, _DOCUMENT.replace(b"o-1", b"o-2")]
+    for document in documents:
+        out.open(document, _head([]))
+        out.close()
+    tail = OrderTail(_lifecycle(), [])
+    assert out.array() == b"[" + b",".join(_encoded(tail, d) for d in documents) + b"]"
+    assert [order["id"] for order in json.loads(out.array())] == ["o-1", "o-2"]
