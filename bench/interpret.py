@@ -46,14 +46,22 @@ def _floor_gap(summary: dict[str, Any]) -> str | None:
     e = summary["engines"].get("pg")
     if not e or median_run(e, 50) is None:
         return None
-    floor = e["floors"]["50"]["p1"]
+    floor, again = e["floors"]["50"]["p1"], e["floors"]["50"].get("p1-after")
     page = e["inproc"]["pages"]["50"]
+    drift = (
+        f" Read again after the HTTP runs, the same floor did {again['rps']:,.0f} req/s "
+        f"({again['rps'] / floor['rps'] - 1:+.0%}), against which the endpoint reaches "
+        f"{rps(e, 50) / again['rps']:.0%}."
+        if again
+        else ""
+    )
     objects = page["service"]["cpu_us"] - page["statements"]["cpu_us"]
     return (
         f"**Against the DB floor.** Replaying the same {PER_REQUEST} statements in-process costs "
         f"{floor['client_cpu_ms']:.2f} ms of client CPU and {floor['db_cpu_ms']:.2f} ms of "
         f"PostgreSQL CPU per request and reaches {floor['rps']:,.0f} req/s; the endpoint reaches "
-        f"{rps(e, 50) / floor['rps']:.0%} of that. The statements read each order's stored "
+        f"{rps(e, 50) / floor['rps']:.0%} of that.{drift} The statements read each order's "
+        "stored "
         "document (its fields and lines as JSON, `orders.document`) and only the columns a read "
         "still computes from, so the floor receives the same bytes the endpoint sends on. In-"
         f"process, one page-50 request through the whole app costs "

@@ -261,7 +261,7 @@ def _floors(summary: dict[str, Any]) -> str:
                     [
                         LABELS[name],
                         limit,
-                        key[1:],
+                        key[1:].replace("-after", ", after the HTTP runs"),
                         _f(f["rps"]),
                         _f(f["client_cpu_ms"], 2),
                         _f(f["db_cpu_ms"], 2) if name == "pg" else "–",

@@ -109,6 +109,17 @@ def floors(name: str, engine: str, url: str, files: dict[int, Path], seconds: in
     return out
 
 
+def floors_again(name: str, engine: str, url: str, statements: Path, seconds: int) -> Any:
+    """The page-50 floors once more, after the HTTP runs: how far the floor itself drifts
+    within one run (the targets keep the readings taken before)."""
+    out = {}
+    for processes in (1, 2):
+        result = run_floor(engine, url, statements, seconds, processes, 32 // processes)
+        out[f"p{processes}-after"] = result
+        log(f"{name} DB floor again, limit 50, {processes} process(es): {result['rps']:,.0f}/s")
+    return out
+
+
 def http_runs(name: str, ds: dataset.Dataset, key: str, args: argparse.Namespace) -> Any:
     """/health, then GET /orders at page 50 (``--repeats`` times), 10 and 200."""
     ids_file = RAW / f"{name}-customers.txt"
@@ -150,6 +161,7 @@ def engine_run(name: str, ds: dataset.Dataset, args: argparse.Namespace) -> dict
         floor = floors(name, engine, url, files, args.duration)
         trips = pg_round_trips(url, created["key"], ds.big_customer_ids) if engine == "pg" else None
         http = http_runs(name, ds, created["key"], args)
+        floor["50"] |= floors_again(name, engine, url, files[50], args.duration)
     finally:
         selfserve(url, "keys", "revoke", created["keyId"])
     return {
