@@ -14,8 +14,10 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
+import asyncpg
+
 from bench import dataset
-from bench.common import RAW, TENANT, log, selfserve
+from bench.common import RAW, TENANT, log, run_async, selfserve
 from bench.httprun import app_server, measure
 from bench.load import Target
 
@@ -25,6 +27,25 @@ SMALL_DB = "selfserve_bench_100k"
 def small_spec(admin_url: str) -> Any:
     """1×: a tenth of the PostgreSQL benchmark dataset, in a database of its own."""
     return replace(dataset.pg_spec(admin_url, SMALL_DB), customers=5_000, orders=100_000)
+
+
+_LAYOUT_SQL = (
+    "SELECT avg(pages)::float8, (SELECT pg_relation_size('orders')), "
+    "current_setting('shared_buffers') FROM (SELECT count(DISTINCT (ctid::text::point)[0]) "
+    "AS pages FROM orders WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[]) "
+    "GROUP BY customer_id) x"
+)
+
+
+async def _layout(ds: dataset.Dataset) -> dict[str, Any]:
+    """Where the big customers' orders lie: the heap pages holding each one's orders (on
+    average), the orders table's size, and PostgreSQL's buffer cache."""
+    conn = await asyncpg.connect(ds.spec.url)
+    try:
+        pages, size, buffers = await conn.fetchrow(_LAYOUT_SQL, ds.tenant_id, ds.big_customer_ids)
+    finally:
+        await conn.close()
+    return {"pages_per_customer": pages, "orders_bytes": size, "shared_buffers": buffers}
 
 
 def _page50(name: str, ds: dataset.Dataset, key: str, seconds: int) -> dict[str, Any]:
@@ -60,4 +81,10 @@ def data_size_runs(
         r["load"]["rps"] for r in runs["1x"]
     )
     log(f"T8: 10x ÷ 1x throughput at page 50 = {ratio:.2f}")
-    return {"orders": {"1x": small.orders, "10x": large.orders}, "runs": runs, "ratio": ratio}
+    layout = {label: run_async(_layout(ds)) for label, ds in (("1x", small), ("10x", large))}
+    return {
+        "orders": {"1x": small.orders, "10x": large.orders},
+        "runs": runs,
+        "ratio": ratio,
+        "layout": layout,
+    }
