@@ -268,7 +268,7 @@ def _data_size(summary: dict[str, Any]) -> str | None:
     touched = {k: v["pages_per_customer"] * big * 8192 / 2**20 for k, v in t8["layout"].items()}
     return (
         f"**T8: the 10× dataset answers {1 - t8['ratio']:.0%} slower; its rows are spread "
-        "over more pages.** Both datasets hold the same 100 big customers of 500 orders, "
+        f"over more pages.** Both datasets hold the same {big} big customers, "
         "but at 10× they sit among ten times as many other orders: one big customer's orders "
         "lie on "
         f"{large['pages_per_customer']:.0f} heap pages on average, against "

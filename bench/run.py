@@ -95,10 +95,12 @@ def datasets(args: argparse.Namespace, engines: list[str]) -> dict[str, dataset.
     return out
 
 
-def floors(name: str, engine: str, url: str, files: dict[int, Path], seconds: int) -> Any:
+def floors(
+    name: str, engine: str, url: str, files: dict[int, Path], seconds: int, limits: Any = LIMITS
+) -> Any:
     """DB floor per limit: PG with 1 process (and 2 at page 50); SQLite with 1 and 2."""
     out: dict[str, dict[str, Any]] = {}
-    for limit in LIMITS:
+    for limit in limits:
         runs = (1, 2) if engine == "sqlite" or limit == 50 else (1,)
         out[str(limit)] = {}
         for processes in runs:
@@ -109,15 +111,11 @@ def floors(name: str, engine: str, url: str, files: dict[int, Path], seconds: in
     return out
 
 
-def floors_again(name: str, engine: str, url: str, statements: Path, seconds: int) -> Any:
+def floors_again(name: str, engine: str, url: str, files: dict[int, Path], seconds: int) -> Any:
     """The page-50 floors once more, after the HTTP runs: how far the floor itself drifts
     within one run (the targets keep the readings taken before)."""
-    out = {}
-    for processes in (1, 2):
-        result = run_floor(engine, url, statements, seconds, processes, 32 // processes)
-        out[f"p{processes}-after"] = result
-        log(f"{name} DB floor again, limit 50, {processes} process(es): {result['rps']:,.0f}/s")
-    return out
+    again = floors(f"{name} (again)", engine, url, files, seconds, limits=(50,))["50"]
+    return {f"{key}-after": result for key, result in again.items()}
 
 
 def http_runs(name: str, ds: dataset.Dataset, key: str, args: argparse.Namespace) -> Any:
@@ -161,7 +159,7 @@ def engine_run(name: str, ds: dataset.Dataset, args: argparse.Namespace) -> dict
         floor = floors(name, engine, url, files, args.duration)
         trips = pg_round_trips(url, created["key"], ds.big_customer_ids) if engine == "pg" else None
         http = http_runs(name, ds, created["key"], args)
-        floor["50"] |= floors_again(name, engine, url, files[50], args.duration)
+        floor["50"] |= floors_again(name, engine, url, files, args.duration)
     finally:
         selfserve(url, "keys", "revoke", created["keyId"])
     return {
