@@ -92,7 +92,7 @@ def call(run: asyncio.Runner, app: Any, path: str, key: str) -> int:
     return int(run.run(go()))
 
 
-def test_seed_builds_the_order_documents(db_url: str, run: asyncio.Runner) -> None:
+def test_seed_writes_the_order_documents(db_url: str, run: asyncio.Runner) -> None:
     tenant = f"cli-{uuid.uuid4().hex[:8]}"
     seeded = selfserve(
         db_url, "seed", "--tenant", tenant, "--customers", "3", "--orders", "20", "--json"
@@ -100,7 +100,7 @@ def test_seed_builds_the_order_documents(db_url: str, run: asyncio.Runner) -> No
     assert seeded.returncode == 0, seeded.stderr
     report = json.loads(seeded.stdout.strip().splitlines()[-1])
     orders = report["counts"]["orders"]
-    assert orders >= 20 and report["documents"] >= orders  # other tests' orders may be built too
+    assert orders >= 20
     built = selfserve(db_url, "documents", "build")
     assert built.returncode == 0, built.stderr
     assert built.stdout.startswith("built ") and built.stdout.endswith(" documents\n")

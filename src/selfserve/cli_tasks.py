@@ -102,11 +102,10 @@ async def seed(*, tenant: str, as_of: date | None = None, **counts: Any) -> dict
     try:
         async with db.write() as conn:
             report = await run_seed(conn, tenant_slug=tenant, as_of=as_of, **counts)
-        built = await documents.build_all(db)
         await analyze(db)
     finally:
         await db.close()
-    return {**asdict(report), "documents": built}
+    return asdict(report)
 
 
 async def build_documents() -> int:
@@ -149,7 +148,6 @@ async def prepare_demo(base_url: str) -> tuple[str, str]:
                 conn, tenant="demo", role="integration", now=system_clock(), name=DEMO_KEY_NAME
             )
         if seeded:
-            await documents.build_all(db)
             await analyze(db)
     finally:
         await db.close()

@@ -262,15 +262,3 @@ def test_invoices_keep_documents_and_their_overdue_flag_follows_the_day(world: W
     )
     after = world.api.get(url).json()["data"]["invoices"]
     assert [(i["balance"], i["isOverdue"]) for i in after] == [(0, False), (108.25, True)]
-
-
-def test_a_bulk_build_by_id_ranges_gives_the_same_documents(world: World) -> None:
-    """What a bulk seed runs before its indexes exist builds what the background builder
-    would: every row, by ranges of ids, the same bytes."""
-    for order_id in world.orders[:2]:
-        add_related(world, order_id, assets=2, invoices=2)
-    from_columns = _responses(world)
-    assert world.run.run(documents.build_unindexed(world.conn, chunks=3)) >= 7 + 4 + 4
-    assert _build(world) == 0
-    assert all(_stored(world, order_id) for order_id in world.orders)
-    assert _responses(world) == from_columns

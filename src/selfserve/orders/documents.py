@@ -14,7 +14,8 @@ Database triggers clear a document whenever its order or one of its lines change
 asset version's or invoice's row (migrations ``8d2b6e4f1a07`` and ``4b7e9a1c3d52``); a read
 serves a row without one from its columns, so the documents only ever make reads faster.
 Each server worker builds the missing ones in the background (``run``), a batch per write
-transaction; ``selfserve documents build`` builds them all at once, after a bulk load.
+transaction; ``selfserve documents build`` builds all that are missing at once. A seed writes
+its rows with their documents (``seed.documents``).
 
 A builder must never store a document older than the rows: on PostgreSQL it locks the
 rows it builds (``FOR UPDATE SKIP LOCKED``), so a writer that changes one of them waits
@@ -52,13 +53,14 @@ def encode_document(conn: Conn, row: Row, lines: Sequence[Row]) -> bytes:
 _ORDERS = "orders o JOIN customers c ON c.id = o.customer_id"
 
 
-def _asset_document(conn: Conn, row: Row) -> bytes:
+def asset_document(conn: Conn, row: Row) -> bytes:
+    """The stored document of the asset version in ``row`` (``ASSET_COLUMNS``)."""
     return encoder.encode(asset_from_row(conn, row))
 
 
 # The tables whose rows are documents by themselves: (table, FROM, alias, columns, encoder).
 _ROWS: tuple[tuple[str, str, str, str, Callable[[Conn, Row], bytes]], ...] = (
-    ("assets", "assets a", "a", ASSET_COLUMNS, _asset_document),
+    ("assets", "assets a", "a", ASSET_COLUMNS, asset_document),
     ("invoices", "invoices i", "i", INVOICE_COLUMNS, invoice_document),
 )
 
@@ -72,7 +74,7 @@ async def build_pending(conn: Conn, limit: int = BATCH) -> int:
     built = await _store_orders(conn, orders, lines)
     for table, source, alias, columns, encode in _ROWS:
         rows = await _pending(conn, columns, source, alias, limit)
-        built += await _store(conn, table, rows, [encode(conn, r) for r in rows])
+        built += await store(conn, table, rows, [encode(conn, r) for r in rows])
     return built
 
 
@@ -92,10 +94,10 @@ async def _store_orders(conn: Conn, orders: list[Row], lines: list[Row]) -> int:
     """Stores the documents of ``orders``; ``lines``: theirs, ordered by order and number."""
     by_order = group(lines)
     documents = [encode_document(conn, r, by_order.get(r[0], ())) for r in orders]
-    return await _store(conn, "orders", orders, documents)
+    return await store(conn, "orders", orders, documents)
 
 
-async def _store(conn: Conn, table: str, rows: list[Row], documents: list[bytes]) -> int:
+async def store(conn: Conn, table: str, rows: Sequence[Row], documents: list[bytes]) -> int:
     """Sets the documents of ``rows`` (ids first); ``table`` is a trusted name. How many."""
     if not rows:
         return 0
@@ -135,39 +137,6 @@ async def run(db: Database, every: float, batch: int = BATCH) -> None:
             logger.warning("could not build documents; will retry", exc_info=True)
             built = 0
         await asyncio.sleep(0 if built >= batch else every)
-
-
-async def build_unindexed(conn: Conn, chunks: int = 16) -> int:
-    """Builds every missing document in the caller's transaction while a large PostgreSQL
-    load has set the tables' indexes aside (``seed.loader``): a chunk of ids at a time, each
-    read by one sequential scan per table and written by one UPDATE, where ``build_pending``
-    would look rows up by index and update every index with each row."""
-    built = 0
-    for low, high in _id_ranges(chunks):
-        within = f"{{0}} >= '{low}'" + ("" if high is None else f" AND {{0}} < '{high}'")
-        orders = await conn.fetch(
-            f"SELECT {BUILD_COLUMNS} FROM {_ORDERS} "
-            f"WHERE o.document IS NULL AND {within.format('o.id')}"
-        )
-        lines = await conn.fetch(
-            f"SELECT {LINE_COLUMNS} FROM order_products "
-            f"WHERE {within.format('order_id')} ORDER BY order_id, line_number"
-        )
-        built += await _store_orders(conn, orders, lines)
-        for table, source, alias, columns, encode in _ROWS:
-            rows = await conn.fetch(
-                f"SELECT {columns} FROM {source} "
-                f"WHERE {alias}.document IS NULL AND {within.format(alias + '.id')}"
-            )
-            built += await _store(conn, table, rows, [encode(conn, r) for r in rows])
-    return built
-
-
-def _id_ranges(chunks: int) -> list[tuple[str, str | None]]:
-    """``chunks`` consecutive ranges of UUIDs by their leading bits (ids are random)."""
-    step = 2**32 // chunks
-    bounds = [f"{i * step:08x}-0000-0000-0000-000000000000" for i in range(chunks)]
-    return [(low, bounds[i + 1] if i + 1 < chunks else None) for i, low in enumerate(bounds)]
 
 
 async def _lines(conn: Conn, order_ids: list[Any]) -> list[Row]:

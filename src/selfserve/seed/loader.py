@@ -3,8 +3,9 @@
 PostgreSQL gets binary COPY per table and batch; SQLite gets ``executemany``. Loading a large
 dataset into an empty PostgreSQL database also drops the big tables' indexes, primary keys and
 foreign keys first and recreates them afterwards from their catalog definitions (one index
-build or one validating join each is far cheaper than maintaining them row by row); the rows'
-stored documents (``orders.documents``) are built in between, while no index has to follow.
+build or one validating join each is far cheaper than maintaining them row by row). Orders,
+asset versions and invoices are written with their stored documents (``orders.documents``,
+``seed.documents``), so nothing is read back or rewritten after the load.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from dataclasses import dataclass
 from selfserve.db import Conn, PgConn, SqliteConn
 from selfserve.orders import documents
 
-from .generator import Generator, SeedSpec
+from .documents import SeedDocuments
+from .generator import Batch, Generator, SeedSpec
 from .rows import COLUMNS, STREAMED, Row
 from .world import TenantTerms
 
@@ -89,13 +91,11 @@ async def _load(conn: Conn, generator: Generator, with_tenant: bool) -> None:
         await _insert(conn, table, rows)
     bulk = await _bulk_mode(conn, generator.spec.orders)
     restore = await _drop_constraints(conn) if bulk else []
+    built = SeedDocuments(conn)
     # Generation and writing alternate on purpose: generating in a worker thread while COPY
     # runs was measured slower, because both need the GIL and the server's share is small.
     for batch in generator.batches():
-        for table in STREAMED:
-            await _insert(conn, table, batch[table])
-    if restore:  # before the indexes are back, which each document's UPDATE would maintain
-        await documents.build_unindexed(conn)
+        await _insert_batch(conn, batch, built, bulk)
     for statement in restore:
         await conn.execute(statement)
     # Fresh statistics: without them SQLite (which never gathers any by itself) plans the
@@ -145,10 +145,35 @@ async def _bulk_mode(conn: Conn, orders: int) -> bool:
     return True
 
 
-async def _insert(conn: Conn, table: str, rows: list[Row]) -> None:
+async def _insert_batch(conn: Conn, batch: Batch, built: SeedDocuments, bulk: bool) -> None:
+    """One batch of every streamed table, each order, asset version and invoice with its
+    document. The lines' triggers clear an order's document when a line is inserted, except
+    in a bulk load, which disables them: otherwise the orders' documents are stored once
+    their lines are in."""
+    orders = batch["orders"]
+    order_documents = built.orders(orders, batch["order_products"])
+    for table in STREAMED:
+        rows, columns = batch[table], COLUMNS[table]
+        if table == "orders" and bulk:
+            rows, columns = _documented(rows, order_documents), (*columns, "document")
+        elif table == "assets" or table == "invoices":
+            made = built.assets(rows) if table == "assets" else built.invoices(rows)
+            rows, columns = _documented(rows, made), (*columns, "document")
+        await _insert(conn, table, rows, columns)
+        if table == "order_products" and not bulk:
+            await documents.store(conn, "orders", orders, order_documents)
+
+
+def _documented(rows: list[Row], made: list[bytes]) -> list[Row]:
+    return [(*row, document) for row, document in zip(rows, made, strict=True)]
+
+
+async def _insert(
+    conn: Conn, table: str, rows: list[Row], columns: tuple[str, ...] | None = None
+) -> None:
     if not rows:
         return
-    columns = COLUMNS[table]
+    columns = columns or COLUMNS[table]
     if isinstance(conn, PgConn):
         await conn.raw.copy_records_to_table(table, records=rows, columns=columns)
     elif isinstance(conn, SqliteConn):
@@ -211,9 +236,8 @@ async def _drop_constraints(conn: Conn) -> list[str]:
         await conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for _, name, _ in indexes:
         await conn.execute(f'DROP INDEX "{name}"')
-    # The lines' triggers would clear documents that do not exist yet, one UPDATE of the
-    # batch's orders per COPY, each a scan while the keys are set aside; `seed` builds the
-    # documents once the rows are in (orders.documents).
+    # The lines' triggers would clear the documents the orders were just written with, one
+    # UPDATE of the batch's orders per COPY, each a scan while the keys are set aside.
     for trigger in _DOCUMENT_TRIGGERS:
         await conn.execute(f"ALTER TABLE order_products DISABLE TRIGGER {trigger}")
     # Index builds sort in memory up to maintenance_work_mem; the default 64 MB spills to disk.
