@@ -74,4 +74,3 @@ def test_a_bulk_load_writes_the_same_documents(
             run.run(manager.__aexit__(None, None, None))
     finally:
         run.run(drop_pg_database(url))
-

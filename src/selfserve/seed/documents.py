@@ -71,4 +71,3 @@ class SeedDocuments:
     def invoices(self, rows: list[Row]) -> list[bytes]:
         conn, pick = self.conn, self._invoice
         return [invoice_document(conn, pick(r)) for r in rows]
-
