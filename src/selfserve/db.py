@@ -91,18 +91,6 @@ class Sql:
         self.params.append(json.dumps([_sqlite_value(v) for v in values]))
         return f"{column} IN (SELECT value FROM json_each(?{len(self.params)}))"
 
-    def joined(self, expression: str, window: str) -> str:
-        """The non-NULL bytes of ``expression`` over ``window``, joined with commas, as bytes
-        on both engines (from stored documents, the inside of a JSON array)."""
-        if self.dialect == "postgresql":
-            return f"string_agg({expression}, '\\x2c'::bytea) OVER {window}"
-        return f"CAST(group_concat({expression}, ',') OVER {window} AS BLOB)"
-
-    def bytes_p(self, value: bytes) -> str:
-        """A placeholder for ``value`` that can follow ``||`` after bytes on both engines."""
-        placeholder = self.p(value)
-        return f"{placeholder}::bytea" if self.dialect == "postgresql" else placeholder
-
     def nulls_low(self, column: str, descending: bool) -> str:
         """An ORDER BY term in which NULL sorts below every value on both engines."""
         if self.dialect == "postgresql":

@@ -8,7 +8,6 @@ from typing import Any
 
 from selfserve.assets.query import AssetListQuery
 from selfserve.db import Conn, Row, Sql
-from selfserve.kit.joined import joined_per_key, numbered_columns
 from selfserve.kit.pagination import after_cursor, order_by
 
 _COLUMNS = (
@@ -31,8 +30,7 @@ def _unless_documented(column: str) -> str:
 
 # The same layout followed by the version's stored document (orders.documents); a version
 # that has one comes without the columns the document holds.
-_DOCUMENT_COLUMNS = (*map(_unless_documented, _COLUMNS), "a.document")
-ASSET_DOCUMENT_COLUMNS = ", ".join(_DOCUMENT_COLUMNS)
+ASSET_DOCUMENT_COLUMNS = ", ".join((*map(_unless_documented, _COLUMNS), "a.document"))
 DOCUMENT = len(_COLUMNS)  # the document's position in a row of ASSET_DOCUMENT_COLUMNS
 _FILTER_COLUMNS = {"startDate": "start_date", "endDate": "end_date"}
 
@@ -54,29 +52,6 @@ async def current_assets_for_orders(
         f"AND a.is_current) x WHERE n <= {sql.p(cap + 1)} ORDER BY order_id, asset_number",
         sql.params,
     )
-
-
-async def current_asset_documents_for_orders(
-    conn: Conn, tenant_id: str, order_ids: Sequence[Any], cap: int
-) -> list[Row]:
-    """``(order_id, documents, more, missing, asset...)`` per order with assets: the stored
-    documents of its first ``cap`` assets at their current versions, in the order and under
-    the cap of ``current_assets_for_orders``, joined with commas; an order with a version
-    that has no document yet gets a row per asset laid out as ``ASSET_DOCUMENT_COLUMNS``
-    (``kit.joined``)."""
-    sql = conn.sql()
-    tenant = sql.p(tenant_id)
-    numbered = (
-        "SELECT v.order_id AS group_key, a.document, row_number() OVER "
-        "(PARTITION BY v.order_id ORDER BY a.asset_number) AS n, "
-        f"{numbered_columns(_DOCUMENT_COLUMNS)} FROM "
-        "(SELECT DISTINCT order_id, asset_number FROM assets "
-        f"WHERE {sql.in_('order_id', order_ids)} AND tenant_id = {tenant}) v "
-        f"JOIN assets a ON a.tenant_id = {tenant} AND a.asset_number = v.asset_number "
-        "AND a.is_current"
-    )
-    width = len(_DOCUMENT_COLUMNS)
-    return await conn.fetch(joined_per_key(sql, numbered, width, sql.p(cap)), sql.params)
 
 
 def _conditions(

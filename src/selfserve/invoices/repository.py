@@ -13,7 +13,6 @@ from typing import Any
 
 from selfserve.db import Conn, Row, Sql
 from selfserve.invoices.query import MONEY_FILTERS, InvoiceListQuery
-from selfserve.kit.joined import joined_per_key, numbered_columns
 from selfserve.kit.money import thousandths_sql
 from selfserve.kit.pagination import after_cursor, order_by
 from selfserve.kit.query import Filter
@@ -28,14 +27,15 @@ INVOICE_COLUMNS = ", ".join(_COLUMNS)
 _PER_READ = frozenset({"i.status", "i.due_date", "i.balance"})
 # The same layout followed by the invoice's stored document (orders.documents); an invoice
 # that has one comes without the other columns.
-_DOCUMENT_COLUMNS = (
-    *(
-        c if c in _PER_READ else f"CASE WHEN i.document IS NULL THEN {c} END AS {c[2:]}"
-        for c in _COLUMNS
-    ),
-    "i.document",
+INVOICE_DOCUMENT_COLUMNS = ", ".join(
+    (
+        *(
+            c if c in _PER_READ else f"CASE WHEN i.document IS NULL THEN {c} END AS {c[2:]}"
+            for c in _COLUMNS
+        ),
+        "i.document",
+    )
 )
-INVOICE_DOCUMENT_COLUMNS = ", ".join(_DOCUMENT_COLUMNS)
 DOCUMENT = len(_COLUMNS)  # the document's position in a row of INVOICE_DOCUMENT_COLUMNS
 LINE_COLUMNS = (
     "id, description, quantity, start_date, end_date, amount, tax_amount, order_product_id, "
@@ -68,31 +68,6 @@ async def invoices_for_orders(
     )
 
 
-async def invoice_documents_for_orders(
-    conn: Conn, tenant_id: str, order_ids: Sequence[Any], cap: int, windows: OverdueWindows
-) -> list[Row]:
-    """``(order_id, documents, more, missing, invoice...)`` per order with invoices: the
-    stored documents of its first ``cap`` invoices, in the order and under the cap of
-    ``invoices_for_orders``, each completed with its ``isOverdue`` as of its customer's
-    today (``windows``: the order ids grouped by that day), joined with commas; an order
-    with an invoice that has no document yet gets a row per invoice laid out as
-    ``INVOICE_DOCUMENT_COLUMNS`` (``kit.joined``)."""
-    sql = conn.sql()
-    overdue = _overdue(sql, "i", windows, key="order_id")
-    flag = {value: sql.bytes_p(f',"isOverdue":{value}}}'.encode()) for value in ("true", "false")}
-    numbered = (
-        "SELECT i.order_id AS group_key, substr(i.document, 1, length(i.document) - 1) || "
-        f"CASE WHEN {overdue} THEN {flag['true']} ELSE {flag['false']} END AS document, "
-        "row_number() OVER (PARTITION BY i.order_id "
-        "ORDER BY i.invoice_date DESC, i.invoice_number DESC) AS n, "
-        f"{numbered_columns(_DOCUMENT_COLUMNS)} "
-        f"FROM invoices i WHERE {sql.in_('i.order_id', order_ids)} "
-        f"AND i.tenant_id = {sql.p(tenant_id)}"
-    )
-    width = len(_DOCUMENT_COLUMNS)
-    return await conn.fetch(joined_per_key(sql, numbered, width, sql.p(cap)), sql.params)
-
-
 def _filter(sql: Sql, flt: Filter[Any], alias: str) -> str:
     column = f"{alias}.{_FILTER_COLUMNS[flt.field]}"
     if flt.field in MONEY_FILTERS:
@@ -103,13 +78,12 @@ def _filter(sql: Sql, flt: Filter[Any], alias: str) -> str:
     return f"{column} {flt.op} {sql.p(flt.value)}"
 
 
-def _overdue(sql: Sql, alias: str, windows: OverdueWindows, key: str = "customer_id") -> str:
-    """Active, with money owed, and due before the customer's local today (``windows``
-    group the ids in column ``key`` by that day)."""
+def _overdue(sql: Sql, alias: str, windows: OverdueWindows) -> str:
+    """Active, with money owed, and due before the customer's local today."""
     if not windows:
         return "(1 = 0)"
     days = " OR ".join(
-        f"({sql.in_(f'{alias}.{key}', ids)} AND {alias}.due_date < {sql.p(today)})"
+        f"({sql.in_(f'{alias}.customer_id', ids)} AND {alias}.due_date < {sql.p(today)})"
         for ids, today in windows
     )
     return f"({alias}.status = 'Active' AND {alias}.balance > 0 AND ({days}))"

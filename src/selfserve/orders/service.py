@@ -4,10 +4,9 @@ A request runs a fixed number of statements whatever its page size: the page (wi
 total), the lines of the page's orders, and one statement per requested include.
 
 The API reads (``*_encoded``) send each order as its stored document (``orders.documents``)
-plus an encoded ``OrderTail`` (joined by ``orders.wire``), with the includes' documents
-joined by the database (``orders.included``), and read lines only for orders that have no
-document yet; the portal, which renders typed objects, builds ``OrderRead`` from the
-columns. Both give the same JSON.
+plus an encoded ``OrderTail`` (joined by ``orders.wire``), and read lines only for orders
+that have no document yet; the portal, which renders typed objects, builds ``OrderRead`` from
+the columns. Both give the same JSON.
 """
 
 from __future__ import annotations
@@ -21,9 +20,10 @@ import msgspec
 
 from selfserve.assets.repository import (
     ASSET_COLUMNS,
+    ASSET_DOCUMENT_COLUMNS,
     current_assets_for_orders,
 )
-from selfserve.assets.service import asset_from_row
+from selfserve.assets.service import asset_bytes, asset_from_row
 from selfserve.auth.principal import Principal
 from selfserve.auth.scopes import ORDERS_WRITE
 from selfserve.auth.scoping import readable_customer_ids
@@ -34,14 +34,15 @@ from selfserve.history.repository import events_for_orders, events_page
 from selfserve.history.service import event_from_row
 from selfserve.invoices.repository import (
     INVOICE_COLUMNS,
+    INVOICE_DOCUMENT_COLUMNS,
     invoices_for_orders,
 )
-from selfserve.invoices.service import invoice_from_row
+from selfserve.invoices.service import invoice_bytes, invoice_from_row
 from selfserve.kit.clock import local_date
 from selfserve.kit.http import encoder
 from selfserve.kit.pagination import Pagination, Sort, SortKey, encode_cursor, in_sort_order
 from selfserve.kit.query import canonical_uuid
-from selfserve.orders import included, repository
+from selfserve.orders import repository
 from selfserve.orders.assembly import (
     document_from_row,
     group,
@@ -234,6 +235,8 @@ async def _includes(
     ctx: ReadContext,
     order_ids: list[Any],
     includes: frozenset[str],
+    asset_columns: str = ASSET_COLUMNS,
+    invoice_columns: str = INVOICE_COLUMNS,
 ) -> _Includes:
     tenant_id, cap = ctx.principal.tenant_id, ctx.include_cap
 
@@ -243,8 +246,8 @@ async def _includes(
         return group(await fetch(conn, tenant_id, order_ids, cap, *more))
 
     return _Includes(
-        await grouped("assets", current_assets_for_orders, ASSET_COLUMNS),
-        await grouped("invoices", invoices_for_orders, INVOICE_COLUMNS),
+        await grouped("assets", current_assets_for_orders, asset_columns),
+        await grouped("invoices", invoices_for_orders, invoice_columns),
         await grouped("history", events_for_orders),
     )
 
@@ -265,6 +268,25 @@ def _attach(
         events = found.history.get(order_id, [])
         order.history = [event_from_row(conn, e, 1) for e in events[-cap:]]
         order.history_truncated = len(events) > cap
+
+
+def _append_includes(
+    out: OrderBytes, conn: Conn, found: _Includes, order_id: Any, today: date, cap: int
+) -> None:
+    """The order's requested includes, the assets and invoices as their stored documents
+    (built here when they have none)."""
+    if found.assets is not None:
+        assets = found.assets.get(order_id, ())
+        documents = [asset_bytes(conn, a, 1) for a in assets[:cap]]
+        out.documents("assets", documents, len(assets) > cap)
+    if found.invoices is not None:
+        invoices = found.invoices.get(order_id, ())
+        documents = [invoice_bytes(conn, i, today, 1) for i in invoices[:cap]]
+        out.documents("invoices", documents, len(invoices) > cap)
+    if found.history is not None:
+        events = found.history.get(order_id, ())
+        encoded = encoder.encode([event_from_row(conn, e, 1) for e in events[-cap:]])
+        out.history(encoded, len(events) > cap)
 
 
 class _Days:
@@ -311,19 +333,20 @@ async def _encode(
         return out
     at = repository.DOCUMENT
     missing = [r[0] for r in rows if r[at] is None]
-    tenant_id, cap, days = ctx.principal.tenant_id, ctx.include_cap, _Days(ctx.now)
+    tenant_id = ctx.principal.tenant_id
     lines = group(await repository.lines_for(conn, tenant_id, missing)) if missing else {}
-    todays = {r[0]: days.today(r[repository.TIME_ZONE]) for r in rows}
-    found = await included.fetch(conn, tenant_id, cap, todays, includes)
-    encode = encoder.encode
+    found = await _includes(
+        conn, ctx, [r[0] for r in rows], includes, ASSET_DOCUMENT_COLUMNS, INVOICE_DOCUMENT_COLUMNS
+    )
+    encode, days, cap = encoder.encode, _Days(ctx.now), ctx.include_cap
     for r in rows:
+        today = days.today(r[repository.TIME_ZONE])
         document = r[at]
         if document is None:
             line_objects = lines_from_rows(conn, lines.get(r[0], ()), r[7])
             document = encode(document_from_row(conn, r, line_objects))
-        today = todays[r[0]]
         out.open(document, encode(OrderTail(*_lifecycle(conn, ctx, r, today))))
-        included.append(out, conn, found, r[0], cap)
+        _append_includes(out, conn, found, r[0], today, cap)
         out.close()
     return out
 

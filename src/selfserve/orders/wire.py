@@ -49,11 +49,8 @@ class OrderBytes:
 
     def documents(self, name: str, documents: Iterable[bytes], truncated: bool) -> None:
         """An include given as stored documents (``assets`` or ``invoices``)."""
-        self.joined(name, b",".join(documents), truncated)
-
-    def joined(self, name: str, documents: bytes, truncated: bool) -> None:
-        """An include given as its stored documents already joined with commas."""
-        self._parts += (_OPEN[name], documents, _TRUNCATED[name], _FLAG[truncated])
+        parts = self._parts
+        parts += (_OPEN[name], b",".join(documents), _TRUNCATED[name], _FLAG[truncated])
 
     def history(self, events: bytes, truncated: bool) -> None:
         self._parts += (_HISTORY, events, _HISTORY_TRUNCATED, _FLAG[truncated])
