@@ -15,6 +15,7 @@ from selfserve.db import Conn, create_database
 from selfserve.orders import documents
 from selfserve.orders.schemas import OrderDocument, OrderRead, OrderTail
 from tests.fixtures import builders as b
+from tests.fixtures.app import Api
 from tests.fixtures.world import World, ids_param
 from tests.orders.test_detail import add_related
 
@@ -262,3 +263,46 @@ def test_invoices_keep_documents_and_their_overdue_flag_follows_the_day(world: W
     )
     after = world.api.get(url).json()["data"]["invoices"]
     assert [(i["balance"], i["isOverdue"]) for i in after] == [(0, False), (108.25, True)]
+
+
+def test_capped_includes_read_the_same_built_partly_built_and_not_built(world: World) -> None:
+    """Capped includes give the same bytes and statements whether the asset and invoice
+    documents are built, partly built or not built (those are built from their columns)."""
+    order_id = world.orders[0]
+    add_related(world, order_id, assets=3, invoices=3)
+    add_related(world, world.orders[1], assets=1, invoices=1)
+    capped = Api(world.conn, world.run, include_cap=2)
+    capped.key = world.key
+    urls = [
+        f"/orders?customerIds={ids_param(world.alice)}&includes=assets,invoices",
+        f"/orders/{order_id}?includes=assets,invoices",
+    ]
+
+    def read() -> tuple[list[bytes], list[int]]:
+        bodies, counts = [], []
+        for url in urls:
+            world.conn.statements.clear()
+            response = capped.get(url)
+            assert response.status_code == 200, response.text
+            bodies.append(response.content)
+            counts.append(len(world.conn.statements))
+        return bodies, counts
+
+    unbuilt, unbuilt_counts = read()
+    _build(world)
+    built, built_counts = read()
+    for table in ("assets", "invoices"):  # one of the first two of each loses its document
+        _execute(
+            world,
+            f"UPDATE {table} SET document = NULL WHERE id = (SELECT id FROM {table} "
+            "WHERE order_id = {} ORDER BY id LIMIT 1)",
+            order_id,
+        )
+    partly, partly_counts = read()
+    assert built == unbuilt == partly
+    # the same statements whatever is built, but for the lines of orders without a document
+    assert partly_counts == built_counts == [n - 1 for n in unbuilt_counts]
+    order = msgspec.json.decode(built[1])["data"]
+    assert [len(order["assets"]), order["assetsTruncated"]] == [2, True]
+    assert [len(order["invoices"]), order["invoicesTruncated"]] == [2, True]
+    assert b'"isOverdue":true' in built[1]
