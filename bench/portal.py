@@ -13,6 +13,7 @@ Writes ``bench/results/portal.json`` and ``docs/performance-portal.md``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import time
@@ -22,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from bench import cluster
 from bench.common import RESULTS, ROOT, TENANT, log, run_async, selfserve
 from selfserve.app import create_app
 from selfserve.auth.principal import Principal
@@ -32,10 +34,11 @@ from selfserve.portal.schemas import PortalSessionCreate
 
 TARGET_MS = 50.0
 URLS = {
-    "pg": "postgresql://postgres@127.0.0.1:5432/selfserve_bench",
+    "pg": cluster.ADMIN_URL.rpartition("/")[0] + "/selfserve_bench",
     "sqlite": f"sqlite:///{ROOT / 'data' / 'bench.db'}",
 }
 DOC = ROOT / "docs" / "performance-portal.md"
+DEFAULT_PG_URL = URLS["pg"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     when = datetime.now(UTC).isoformat(timespec="seconds")
     results: list[PageTiming] = []
     for engine in args.only or sorted(URLS):
-        results.extend(run_async(measure(engine, args.requests)))
+        own_cluster = engine == "pg" and args.pg_url == DEFAULT_PG_URL
+        with cluster.serving() if own_cluster else contextlib.nullcontext():
+            results.extend(run_async(measure(engine, args.requests)))
     payload: dict[str, Any] = {
         "measured": when,
         "pg_url": args.pg_url,

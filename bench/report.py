@@ -71,7 +71,7 @@ python -m bench.report          # re-render this page from bench/results/summary
 What the harness ran, per engine (all on 127.0.0.1, every process stopped by PID afterwards):
 
 ```sh
-selfserve migrate
+{_cluster_lines(summary)}selfserve migrate
 selfserve seed --tenant bench --customers 50000 --orders 1000000 --big-customers 100 \\
     --big-customer-orders 500 --seed 42 --as-of 2026-11-27 --json   # PostgreSQL, once
 selfserve seed --tenant bench --customers 5000 --orders 100000 ...   # SQLite, once
@@ -89,6 +89,32 @@ Every wrk run is preceded by the same command for {s["warmup_s"]} s as a warm-up
 runs in a session of its own (`setsid`), as under a service manager: Linux shares the CPU
 between sessions first, and a server in wrk's session would starve wrk, which then reads
 answers late and reports a p99 two to three times higher than it does otherwise.
+{_cluster_note(summary)}"""
+
+
+def _cluster_lines(summary: dict[str, Any]) -> str:
+    """The benchmark's own PostgreSQL cluster (bench/cluster.py), when the run used it."""
+    server = summary.get("pg_server") or {}
+    if not server.get("own_cluster"):
+        return ""
+    options = " ".join(f"-c {k}={v}" for k, v in server["settings"].items())
+    return (
+        "initdb -D data/pg -A trust -U postgres     # once, as the postgres user under root\n"
+        f'pg_ctl -D data/pg -w -o "{options}" start    # stopped at the end\n'
+    )
+
+
+def _cluster_note(summary: dict[str, Any]) -> str:
+    server = summary.get("pg_server") or {}
+    if not server.get("own_cluster"):
+        return ""
+    return """
+PostgreSQL runs in the benchmark's own cluster (`bench/cluster.py`, data in `data/pg`, kept
+between runs with its datasets), set up as the study's was: `shared_buffers` of 512 MB holds
+the pages the runs visit, where a distribution's default of 128 MB would have PostgreSQL copy
+them in from the operating system's cache on every request. Durability is off (the cluster
+holds only generated data and the measured requests only read). `--pg-admin-url` measures
+another server instead.
 """
 
 

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import dataset, datasize, explain, inproc, report
+from bench import cluster, dataset, datasize, explain, inproc, report
 from bench.capture import capture_sync
 from bench.common import (
     CONNECTIONS,
@@ -47,7 +47,6 @@ from bench.machine import describe
 from bench.procs import set_quiet_wait
 
 ENGINES = ("pg", "sqlite", "sqlite-nostats")
-DEFAULT_PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -63,7 +62,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--no-t8", action="store_true", help="skip T8 (PostgreSQL page 50 on 10x against 1x data)"
     )
-    parser.add_argument("--pg-admin-url", default=DEFAULT_PG_ADMIN)
+    parser.add_argument(
+        "--pg-admin-url",
+        help="measure this PostgreSQL server instead of the benchmark's own cluster "
+        "(bench/cluster.py), e.g. postgresql://postgres@127.0.0.1:5432/postgres",
+    )
     parser.add_argument("--sqlite-file", type=Path, default=ROOT / "data" / "bench.db")
     parser.add_argument(
         "--quiet-wait",
@@ -230,6 +233,15 @@ def _data_size(data: dict[str, dataset.Dataset], args: argparse.Namespace) -> An
     return json.loads(path.read_text()).get("data_size") if path.exists() else None
 
 
+def _pg_server(args: argparse.Namespace) -> dict[str, Any] | None:
+    """Which PostgreSQL server the run measured: the benchmark's own cluster (and how it
+    was set up) or one given with --pg-admin-url."""
+    if not args.pg_admin_url:
+        return None
+    own = args.pg_admin_url == cluster.ADMIN_URL
+    return {"own_cluster": own, "settings": dict(cluster.SETTINGS) if own else None}
+
+
 def hello_run(seconds: int) -> dict[str, Any]:
     with hello_server() as (pid, base):
         return measure(Target(base, "/"), seconds, "hello", pid, pg_db=None).as_dict()
@@ -251,6 +263,14 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.pg_admin_url or "pg" not in (args.only or ENGINES):
+        return measure_all(args, argv)
+    with cluster.serving() as admin_url:
+        args.pg_admin_url = admin_url
+        return measure_all(args, argv)
+
+
+def measure_all(args: argparse.Namespace, argv: list[str] | None) -> int:
     engines = [e for e in ENGINES if e in (args.only or ENGINES)]
     warn_if_missing()
     set_quiet_wait(args.quiet_wait)
@@ -267,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         "settings": _settings(args),
         "background_busy": background,
         "machine": describe(data["pg"].spec.url if "pg" in data else None, args.sqlite_file),
+        "pg_server": _pg_server(args),
     }
     log("HTTP floor: bare ASGI hello under granian")
     summary["hello"] = hello_run(args.duration)
