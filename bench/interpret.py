@@ -266,21 +266,28 @@ def _data_size(summary: dict[str, Any]) -> str | None:
     small, large = t8["layout"]["1x"], t8["layout"]["10x"]
     big = summary["engines"].get("pg", {}).get("dataset", {}).get("big_customers", 100)
     touched = {k: v["pages_per_customer"] * big * 8192 / 2**20 for k, v in t8["layout"].items()}
+    spread = large["pages_per_customer"] > 1.1 * small["pages_per_customer"]
+    fits = touched["10x"] < _megabytes(large["shared_buffers"])
+    ratio = t8["ratio"]
+    speed = f"{abs(1 - ratio):.0%} {'slower' if ratio < 1 else 'faster'}"
     return (
-        f"**T8: the 10× dataset answers {1 - t8['ratio']:.0%} slower; its rows are spread "
-        f"over more pages.** Both datasets hold the same {big} big customers, "
-        "but at 10× they sit among ten times as many other orders: one big customer's orders "
-        "lie on "
-        f"{large['pages_per_customer']:.0f} heap pages on average, against "
-        f"{small['pages_per_customer']:.0f} at 1×, so the same page of 50 orders touches "
-        "more pages. The runs spread over the big customers' orders, about "
-        f"{touched['10x']:,.0f} MB of order pages at 10× ({touched['1x']:,.0f} MB at 1×) "
-        f"against PostgreSQL's shared_buffers of {large['shared_buffers']}, "
+        f"**T8: the 10× dataset answers {speed} than the 1× one"
+        + ("; its rows are spread over more pages.** " if spread else ".** ")
+        + f"Both datasets hold the same {big} big customers; one big customer's orders lie "
+        f"on {large['pages_per_customer']:.0f} heap pages on average at 10× and "
+        f"{small['pages_per_customer']:.0f} at 1×"
         + (
-            "so they all stay in PostgreSQL's own buffers: the extra cost is the extra pages "
-            "each request visits (a buffer lookup and pin each, and memory the CPU caches "
-            "hold less of)."
-            if touched["10x"] < _megabytes(large["shared_buffers"])
+            ": at 10× they sit among ten times as many other orders, so the same page of 50 "
+            "orders touches more pages. "
+            if spread
+            else ". "
+        )
+        + f"The runs spread over about {touched['10x']:,.0f} MB of order pages at 10× "
+        f"({touched['1x']:,.0f} MB at 1×) against PostgreSQL's shared_buffers of "
+        f"{large['shared_buffers']}, "
+        + (
+            "so they all stay in PostgreSQL's own buffers."
+            if fits
             else "so more of them are likely copied in from the operating system's cache on "
             "each request."
         )
