@@ -42,6 +42,33 @@ def _cpu_budget(summary: dict[str, Any]) -> str | None:
     )
 
 
+def _sqlite_budget(summary: dict[str, Any]) -> str | None:
+    """SQLite runs inside the workers: the floor ratio is the app's share of a request."""
+    e = summary["engines"].get("sqlite")
+    run = median_run(e, 50) if e else None
+    if not e or run is None or run["server_cpu_ms"] is None:
+        return None
+    floor = e["floors"]["50"]["p2"]
+    server, client = run["server_cpu_ms"], floor["client_cpu_ms"]
+    page = e["inproc"]["pages"]["50"]
+    return (
+        f"**SQLite: {rps(e, 50) / floor['rps']:.0%} of its floor; the app's own work costs "
+        f"{server - client:.2f} ms per request beyond the queries.** SQLite runs inside each "
+        "worker, so a page-50 "
+        f"request's {server:.2f} ms of server CPU includes the queries; the floor's processes "
+        f"spend {client:.2f} ms on the same statements, and the difference, "
+        f"{server - client:.2f} ms, is the app's work around them. In-process, one request "
+        f"costs {page['asgi']['cpu_us'] / 1000:.2f} ms through the whole app against "
+        f"{page['statements']['cpu_us'] / 1000:.2f} ms for its statements alone. 55% of the "
+        f"floor ({0.55 * floor['rps']:,.0f} req/s) would leave the app about "
+        f"{client / 0.55 - client:.2f} ms per request beyond the queries. Latency follows "
+        f"throughput: with {summary['settings']['connections']} connections in flight, "
+        f"{rps(e, 50):,.0f} req/s means about "
+        f"{1000 * summary['settings']['connections'] / rps(e, 50):.0f} ms per request on "
+        f"average, and the p99 was {run['load']['p99_ms']:.0f} ms."
+    )
+
+
 def _floor_gap(summary: dict[str, Any]) -> str | None:
     e = summary["engines"].get("pg")
     if not e or median_run(e, 50) is None:
@@ -308,6 +335,7 @@ def paragraphs(summary: dict[str, Any]) -> list[str]:
     found = [
         _cpu_budget(summary),
         _floor_gap(summary),
+        _sqlite_budget(summary),
         _floor_limits(summary),
         _payload(summary),
         _round_trips(summary),
