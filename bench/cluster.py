@@ -80,7 +80,7 @@ def _pg_ctl(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
 
 
 def _init() -> None:
-    log(f"creating the benchmark's PostgreSQL cluster in {DATA.relative_to(ROOT)}")
+    log(f"creating the benchmark's PostgreSQL cluster in {DATA}")
     DATA.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
         shutil.chown(DATA, _OWNER, _OWNER)
