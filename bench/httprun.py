@@ -24,6 +24,8 @@ from bench.procs import (
     launched,
     main_rss_mb,
     postgres_procs,
+    switches,
+    switches_per,
     tree,
     wait_http,
     wait_quiet,
@@ -38,6 +40,10 @@ class HttpRun:
     server_cpu_ms: float | None  # CPU of the whole granian process tree per request
     db_cpu_ms: float | None  # CPU of the PostgreSQL backends serving the database, per request
     loadgen_cpu_ms: float | None  # CPU of wrk per request
+    # [voluntary, involuntary] context switches per request of the server's processes and
+    # of the PostgreSQL backends (None without PostgreSQL)
+    server_switches: list[float] | None
+    db_switches: list[float] | None
     machine_busy: float  # share of all cores busy during the run (0..1)
     other_cpu_share: float  # busy share not explained by server, PostgreSQL and wrk (0..1)
     worker_rss_mb: list[float]
@@ -86,9 +92,11 @@ def measure(
     procs = tree(server_pid)
     before_pids = sorted(p.pid for p in procs)
     postgres = postgres_procs(pg_db) if pg_db else []
+    sw0, dbsw0 = switches(procs), switches(postgres)
     cpu0, db0, gen0, busy0 = cpu_seconds(procs), cpu_seconds(postgres), _children_cpu(), _busy()
     load = drive(target, seconds, label)
     cpu1, db1, gen1, busy1 = cpu_seconds(procs), cpu_seconds(postgres), _children_cpu(), _busy()
+    sw1, dbsw1 = switches(procs), switches(postgres)
     n = load.requests
     after = tree(server_pid)
     mem = workers(server_pid)
@@ -101,6 +109,8 @@ def measure(
         server_cpu_ms=_per_request(server_cpu, n),
         db_cpu_ms=_per_request(db_cpu, n) if pg_db else None,
         loadgen_cpu_ms=_per_request(gen1 - gen0, n),
+        server_switches=switches_per(sw0, sw1, n),
+        db_switches=switches_per(dbsw0, dbsw1, n) if pg_db else None,
         machine_busy=(busy1[0] - busy0[0]) / total,
         other_cpu_share=max(0.0, (busy1[0] - busy0[0]) - used) / total,
         worker_rss_mb=[round(w.rss_mb, 1) for w in mem],

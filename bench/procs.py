@@ -108,6 +108,28 @@ def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(after[pid] - before[pid] for pid in before.keys() & after.keys())
 
 
+def switches(procs: list[Any]) -> dict[int, tuple[int, int]]:
+    """(voluntary, involuntary) context switches of each of ``procs`` so far, by PID: a
+    voluntary one waits (for a socket, say), an involuntary one was preempted."""
+    out: dict[int, tuple[int, int]] = {}
+    for proc in procs:
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            counts = proc.num_ctx_switches()
+            out[proc.pid] = (counts.voluntary, counts.involuntary)
+    return out
+
+
+def switches_per(
+    before: dict[int, tuple[int, int]], after: dict[int, tuple[int, int]], requests: int
+) -> list[float] | None:
+    """[voluntary, involuntary] switches per request between two readings, over the
+    processes in both."""
+    if not requests:
+        return None
+    both = before.keys() & after.keys()
+    return [sum(after[p][i] - before[p][i] for p in both) / requests for i in (0, 1)]
+
+
 def postgres_procs(database: str | None = None) -> list[Any]:
     """PostgreSQL server processes: the backends connected to ``database`` when given (their
     title reads ``postgres: <cluster>: <user> <database> <client> <state>``), else all."""
