@@ -12,12 +12,13 @@ import sqlite3
 import time
 from contextlib import closing
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 
-from bench.common import AS_OF, SEED, TENANT, DatasetSpec, log, run_async, selfserve
+from bench.common import AS_OF, ROOT, SEED, TENANT, DatasetSpec, log, run_async, selfserve
 from selfserve.db import sqlite_path
 
 
@@ -29,6 +30,22 @@ class Dataset:
     big_customer_ids: list[str]
     build_seconds: float | None  # None when an existing dataset was reused
     counts: dict[str, int]
+    # the last build of this dataset by this harness ({"seconds", "at"}), when one is on record
+    last_build: dict[str, Any] | None = None
+
+
+BUILDS = ROOT / "data" / "bench-builds.json"  # beside the datasets, which outlive a run
+
+
+def _builds() -> dict[str, Any]:
+    return dict(json.loads(BUILDS.read_text())) if BUILDS.exists() else {}
+
+
+def _record_build(spec: DatasetSpec, seconds: float) -> dict[str, Any]:
+    entry = {"seconds": round(seconds, 1), "at": datetime.now(UTC).isoformat(timespec="seconds")}
+    BUILDS.parent.mkdir(parents=True, exist_ok=True)
+    BUILDS.write_text(json.dumps(_builds() | {spec.url: entry}, indent=2) + "\n")
+    return entry
 
 
 def pg_spec(admin_url: str, name: str = "selfserve_bench") -> DatasetSpec:
@@ -221,7 +238,8 @@ async def ensure(spec: DatasetSpec, admin_url: str, *, skip_build: bool) -> Data
         log(f"{spec.engine}: dataset built in {built:.0f} s")
     assert state is not None
     counts = {t: int(state[t]) for t in _COUNT_TABLES}
-    return Dataset(spec, state["tenant"], state["orders"], state["big"], built, counts)
+    last = _record_build(spec, built) if built is not None else _builds().get(spec.url)
+    return Dataset(spec, state["tenant"], state["orders"], state["big"], built, counts, last)
 
 
 def ensure_sync(spec: DatasetSpec, admin_url: str, *, skip_build: bool) -> Dataset:
@@ -243,4 +261,4 @@ def statistics_free_copy(source: Dataset, path: Path) -> Dataset:
             d.execute(f"DROP TABLE {name}")
         d.commit()
     spec = replace(source.spec, url=f"sqlite:///{path}")
-    return replace(source, spec=spec, build_seconds=None)
+    return replace(source, spec=spec, build_seconds=None, last_build=None)

@@ -135,6 +135,14 @@ memory-mapped database file).
 """
 
 
+def _built(seconds: float | None, last: dict[str, Any] | None) -> str:
+    if seconds is not None:
+        return f"built in {seconds:,.0f} s"
+    if last:
+        return f"reused (built in {last['seconds']:,.0f} s at {last['at'][:16]})"
+    return "reused"
+
+
 def _datasets(summary: dict[str, Any]) -> str:
     rows = []
     for name, e in summary["engines"].items():
@@ -149,7 +157,7 @@ def _datasets(summary: dict[str, Any]) -> str:
                 _f(c["assets"]),
                 _f(c["invoices"]),
                 _f(c["change_events"]),
-                "reused" if built is None else f"built in {built:,.0f} s",
+                _built(built, d.get("last_build")),
                 e.get("measured_at", "–"),
             ]
         )
