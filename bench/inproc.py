@@ -9,9 +9,9 @@ ways so its database round trip can be told apart from its Python work:
 * ``python``: ``authenticate_api_key`` against a stub connection that answers instantly.
 
 A page is split into: the recorded statements replayed through the raw driver, the service
-call (the same statements bar the key lookup, plus building the response objects), msgspec
-encoding, the ETag hash of the encoded body, and the whole request through the app's ASGI
-interface (guard, service, encoding, ETag; no server, no socket).
+call (the same statements bar the key lookup, plus building the encoded response body), the
+ETag hash of that body, and the whole request through the app's ASGI interface (guard,
+service, ETag; no server, no socket).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from selfserve.auth.service import authenticate_api_key
 from selfserve.config import Settings
 from selfserve.db import Conn, Database, PgConn, Row, SqliteConn, create_database
 from selfserve.kit.clock import system_clock
-from selfserve.kit.http import encoder, etag_of
+from selfserve.kit.http import etag_of
 from selfserve.orders import service
 from selfserve.orders.query import from_query_string
 
@@ -121,9 +121,7 @@ async def page_cost(
 
         out["statements"] = await timed(replay, n)
         out["service"] = await timed(lambda: service.list_orders_encoded(conn, ctx, query), n)
-        result = await service.list_orders_encoded(conn, ctx, query)
-        out["encode"] = await timed(_sync(lambda: encoder.encode(result)), n)
-        body = encoder.encode(result)
+        body = await service.list_orders_encoded(conn, ctx, query)
         out["etag"] = await timed(_sync(lambda: etag_of(body)), n)
     out["asgi"] = await timed(_asgi_call(app, qs.encode(), key), n)
     return out

@@ -113,9 +113,9 @@ def _floor_gap(summary: dict[str, Any]) -> str | None:
         f"{page['asgi']['cpu_us'] / 1000:.2f} ms of CPU, of which about {objects / 1000:.2f} ms "
         "is the service's own work beyond its statements (grouping the assets and invoices by "
         "order, each order's lifecycle and actions, and joining the stored documents of the "
-        "orders, assets and invoices with them) and "
-        f"{(page['encode']['cpu_us'] + page['etag']['cpu_us']) / 1000:.2f} "
-        "ms encoding and hashing the body; the rest is HTTP, routing and authentication. The "
+        "orders, assets and invoices with them into the response body) and "
+        f"{page['etag']['cpu_us'] / 1000:.2f} "
+        "ms hashing the body; the rest is HTTP, routing and authentication. The "
         "floor does none of that work, which is where the gap comes from."
     )
 

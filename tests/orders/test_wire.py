@@ -9,7 +9,15 @@ from datetime import date
 import msgspec
 
 from selfserve.kit.http import encoder
-from selfserve.orders.schemas import Action, Cancellation, Lifecycle, OrderTail
+from selfserve.kit.pagination import Pagination
+from selfserve.orders.schemas import (
+    Action,
+    Cancellation,
+    EncodedOrderEnvelope,
+    EncodedOrderList,
+    Lifecycle,
+    OrderTail,
+)
 from selfserve.orders.wire import OrderBytes
 
 _DOCUMENT = b'{"id":"o-1","orderNumber":"O-00000001","orderProducts":[{"id":"l-1"}]}'
@@ -71,13 +79,30 @@ def test_empty_includes_are_empty_arrays() -> None:
     assert out.single() == _encoded(tail)
 
 
-def test_a_page_is_a_json_array_of_its_orders_in_order() -> None:
+def _list(orders: list[bytes], pagination: Pagination) -> bytes:
+    data = msgspec.Raw(b"[" + b",".join(orders) + b"]")
+    return encoder.encode(EncodedOrderList("SUCCESS", data, pagination))
+
+
+def test_a_page_is_the_list_envelope_around_its_orders_in_order() -> None:
+    pagination = Pagination(limit=2, has_more=True, next_cursor="c-1", total=7)
     out = OrderBytes()
-    assert out.array() == b"[]"
+    assert out.list_body(pagination) == _list([], pagination)
     documents = [_DOCUMENT, _DOCUMENT.replace(b"o-1", b"o-2")]
     for document in documents:
         out.open(document, _head([]))
         out.close()
     tail = OrderTail(_lifecycle(), [])
-    assert out.array() == b"[" + b",".join(_encoded(tail, d) for d in documents) + b"]"
-    assert [order["id"] for order in json.loads(out.array())] == ["o-1", "o-2"]
+    body = out.list_body(pagination)
+    assert body == _list([_encoded(tail, d) for d in documents], pagination)
+    assert [order["id"] for order in json.loads(body)["data"]] == ["o-1", "o-2"]
+    assert json.loads(body)["pagination"]["nextCursor"] == "c-1"
+
+
+def test_one_order_is_the_envelope_around_it() -> None:
+    out = OrderBytes()
+    out.open(_DOCUMENT, _head([]))
+    out.close()
+    expected = EncodedOrderEnvelope("SUCCESS", msgspec.Raw(out.single()))
+    assert out.single_body() == encoder.encode(expected)
+    assert json.loads(out.single_body())["data"]["id"] == "o-1"

@@ -40,11 +40,12 @@ async def current_assets_for_orders(
 ) -> list[Row]:
     """``(order_id, asset...)`` for every asset an order created or changed, at its current
     version, at most ``cap + 1`` per order (the extra row tells the caller it was cut); the
-    asset is laid out as ``columns`` (``ASSET_COLUMNS`` or ``ASSET_DOCUMENT_COLUMNS``)."""
+    order id as text (a cheap dictionary key on both engines) and the asset laid out as
+    ``columns`` (``ASSET_COLUMNS`` or ``ASSET_DOCUMENT_COLUMNS``)."""
     sql = conn.sql()
     tenant = sql.p(tenant_id)
     return await conn.fetch(
-        f"SELECT * FROM (SELECT v.order_id, {columns}, row_number() OVER "
+        f"SELECT * FROM (SELECT CAST(v.order_id AS TEXT) AS order_id, {columns}, row_number() OVER "
         "(PARTITION BY v.order_id ORDER BY a.asset_number) AS n FROM "
         "(SELECT DISTINCT order_id, asset_number FROM assets "
         f"WHERE {sql.in_('order_id', order_ids)} AND tenant_id = {tenant}) v "

@@ -33,11 +33,13 @@ def _touching(sql: Sql, tenant: str, order_ids: Sequence[Any]) -> str:
 async def events_for_orders(
     conn: Conn, tenant_id: str, order_ids: Sequence[Any], cap: int
 ) -> list[Row]:
-    """``(for_order, event...)``: the newest ``cap + 1`` events per order, oldest first."""
+    """``(for_order, event...)``: the newest ``cap + 1`` events per order, oldest first (the
+    order id as text, a cheap dictionary key on both engines)."""
     sql = conn.sql()
     tenant = sql.p(tenant_id)
     return await conn.fetch(
-        f"SELECT * FROM (SELECT x.for_order, {EVENT_COLUMNS}, row_number() OVER "
+        f"SELECT * FROM (SELECT CAST(x.for_order AS TEXT) AS for_order, {EVENT_COLUMNS}, "
+        "row_number() OVER "
         "(PARTITION BY x.for_order ORDER BY e.at DESC, e.id DESC) AS n "
         f"FROM ({_touching(sql, tenant, order_ids)}) x "
         "JOIN change_events e ON e.id = x.event_id) y "

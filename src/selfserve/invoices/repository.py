@@ -55,11 +55,13 @@ _FILTER_COLUMNS = {
 async def invoices_for_orders(
     conn: Conn, tenant_id: str, order_ids: Sequence[Any], cap: int, columns: str = INVOICE_COLUMNS
 ) -> list[Row]:
-    """``(order_id, invoice...)``, newest first, at most ``cap + 1`` per order; the invoice
+    """``(order_id, invoice...)``, newest first, at most ``cap + 1`` per order (the order id as
+    text, a cheap dictionary key on both engines); the invoice
     laid out as ``columns`` (``INVOICE_COLUMNS`` or ``INVOICE_DOCUMENT_COLUMNS``)."""
     sql = conn.sql()
     return await conn.fetch(
-        f"SELECT * FROM (SELECT i.order_id AS for_order, {columns}, row_number() OVER "
+        f"SELECT * FROM (SELECT CAST(i.order_id AS TEXT) AS for_order, {columns}, "
+        "row_number() OVER "
         "(PARTITION BY i.order_id ORDER BY i.invoice_date DESC, i.invoice_number DESC) AS n "
         f"FROM invoices i WHERE {sql.in_('i.order_id', order_ids)} "
         f"AND i.tenant_id = {sql.p(tenant_id)}) x WHERE n <= {sql.p(cap + 1)} "

@@ -40,7 +40,15 @@ def json_response(
     request: Request[Any, Any, Any], payload: Any, *, status_code: int = 200, cacheable: bool = True
 ) -> Response[Any]:
     """The encoded ``payload``; for cacheable reads with an ETag and 304 support."""
-    body = encoder.encode(payload)
+    return encoded_response(
+        request, encoder.encode(payload), status_code=status_code, cacheable=cacheable
+    )
+
+
+def encoded_response(
+    request: Request[Any, Any, Any], body: bytes, *, status_code: int = 200, cacheable: bool = True
+) -> Response[Any]:
+    """``json_response`` for a body the caller encoded itself."""
     if not cacheable:
         headers = {"Cache-Control": "no-store"}
         return Response(

@@ -12,7 +12,7 @@ from selfserve.auth.scopes import ORDERS_READ, ORDERS_WRITE
 from selfserve.deps import DbConn, Reading, WriteConn
 from selfserve.idempotency import respond
 from selfserve.kit.body import decode
-from selfserve.kit.http import json_response
+from selfserve.kit.http import encoded_response, json_response
 from selfserve.kit.openapi import QueryDoc, documented
 from selfserve.kit.pagination import decode_cursor
 from selfserve.kit.query import integer, plain_params
@@ -94,7 +94,7 @@ async def list_orders(
     is a 400 that lists what is allowed. Pages are keyset-paginated and stable under writes.
     """
     query = from_query_string(request.scope["query_string"])
-    return json_response(request, await service.list_orders_encoded(conn, ctx, query))
+    return encoded_response(request, await service.list_orders_encoded(conn, ctx, query))
 
 
 @post(
@@ -112,7 +112,7 @@ async def query_orders(
     Field filters go in ``filters`` in their inline form, e.g. ``["totalAmount>1000"]``.
     """
     query = from_body(await request.body())
-    return json_response(request, await service.list_orders_encoded(conn, ctx, query))
+    return encoded_response(request, await service.list_orders_encoded(conn, ctx, query))
 
 
 @get(
@@ -127,8 +127,8 @@ async def get_order(
     """One order with the same ``includes`` as the list. Unknown or invisible: 404."""
     params = plain_params(request.scope["query_string"], {"includes"})
     includes = includes_of(params.get("includes"))
-    result = await service.get_order_encoded(conn, ctx, order_id, includes)
-    return json_response(request, result)
+    body = await service.get_order_encoded(conn, ctx, order_id, includes)
+    return encoded_response(request, body)
 
 
 @get(

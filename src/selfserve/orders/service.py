@@ -16,8 +16,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import msgspec
-
 from selfserve.assets.repository import (
     ASSET_COLUMNS,
     ASSET_DOCUMENT_COLUMNS,
@@ -55,8 +53,6 @@ from selfserve.orders.lifecycle import UNCANCEL, actions_for, stage_of
 from selfserve.orders.query import OrderListQuery
 from selfserve.orders.schemas import (
     Action,
-    EncodedOrderEnvelope,
-    EncodedOrderList,
     HistoryList,
     Lifecycle,
     OrderEnvelope,
@@ -85,15 +81,12 @@ async def list_orders(conn: Conn, ctx: ReadContext, query: OrderListQuery) -> Or
     return OrderList(status="SUCCESS", data=orders, pagination=pagination)
 
 
-async def list_orders_encoded(
-    conn: Conn, ctx: ReadContext, query: OrderListQuery
-) -> EncodedOrderList:
-    """``list_orders`` as the API sends it: the same bytes, built from stored documents."""
+async def list_orders_encoded(conn: Conn, ctx: ReadContext, query: OrderListQuery) -> bytes:
+    """``list_orders`` as the API sends it, encoded (an ``EncodedOrderList``): the same bytes,
+    built from stored documents."""
     rows, pagination = await _page(conn, ctx, query, repository.DOCUMENT_COLUMNS)
     orders = await _encode(conn, ctx, rows, query.includes)
-    return EncodedOrderList(
-        status="SUCCESS", data=msgspec.Raw(orders.array()), pagination=pagination
-    )
+    return orders.list_body(pagination)
 
 
 async def get_order(
@@ -106,11 +99,12 @@ async def get_order(
 
 async def get_order_encoded(
     conn: Conn, ctx: ReadContext, order_id: str, includes: frozenset[str]
-) -> EncodedOrderEnvelope:
-    """``get_order`` as the API sends it, from the stored document."""
+) -> bytes:
+    """``get_order`` as the API sends it, encoded (an ``EncodedOrderEnvelope``), from the
+    stored document."""
     row = await _visible_order(conn, ctx.principal, order_id, repository.DOCUMENT_COLUMNS)
     order = await _encode(conn, ctx, [row], includes)
-    return EncodedOrderEnvelope(status="SUCCESS", data=msgspec.Raw(order.single()))
+    return order.single_body()
 
 
 async def _page(
@@ -222,12 +216,12 @@ async def _renewal_windows(
 
 @dataclass(frozen=True, slots=True)
 class _Includes:
-    """The requested includes of a page's orders, each grouped by order id (None: not
-    requested)."""
+    """The requested includes of a page's orders, each grouped by order id as text (None:
+    not requested). Text, because PostgreSQL's UUID objects hash several times slower."""
 
-    assets: dict[Any, list[Row]] | None
-    invoices: dict[Any, list[Row]] | None
-    history: dict[Any, list[Row]] | None
+    assets: dict[str, list[Row]] | None
+    invoices: dict[str, list[Row]] | None
+    history: dict[str, list[Row]] | None
 
 
 async def _includes(
@@ -240,7 +234,7 @@ async def _includes(
 ) -> _Includes:
     tenant_id, cap = ctx.principal.tenant_id, ctx.include_cap
 
-    async def grouped(wanted: str, fetch: Any, *more: Any) -> dict[Any, list[Row]] | None:
+    async def grouped(wanted: str, fetch: Any, *more: Any) -> dict[str, list[Row]] | None:
         if wanted not in includes:
             return None
         return group(await fetch(conn, tenant_id, order_ids, cap, *more))
@@ -253,7 +247,7 @@ async def _includes(
 
 
 def _attach(
-    conn: Conn, order: OrderRead, found: _Includes, order_id: Any, today: date, cap: int
+    conn: Conn, order: OrderRead, found: _Includes, order_id: str, today: date, cap: int
 ) -> None:
     """Sets the requested includes of one order."""
     if found.assets is not None:
@@ -271,7 +265,7 @@ def _attach(
 
 
 def _append_includes(
-    out: OrderBytes, conn: Conn, found: _Includes, order_id: Any, today: date, cap: int
+    out: OrderBytes, conn: Conn, found: _Includes, order_id: str, today: date, cap: int
 ) -> None:
     """The order's requested includes, the assets and invoices as their stored documents
     (built here when they have none)."""
@@ -315,10 +309,11 @@ async def _assemble(
     days, out = _Days(ctx.now), []
     for r in rows:
         today = days.today(r[repository.TIME_ZONE])
-        lifecycle, actions = _lifecycle(conn, ctx, r, today)
+        order_id = conn.to_id(r[0])
+        lifecycle, actions = _lifecycle(conn, ctx, r, order_id, today)
         line_objects = lines_from_rows(conn, lines.get(r[0], ()), r[7])
         order = order_from_row(conn, r, line_objects, lifecycle, actions)
-        _attach(conn, order, found, r[0], today, ctx.include_cap)
+        _attach(conn, order, found, order_id, today, ctx.include_cap)
         out.append(order)
     return out
 
@@ -338,20 +333,23 @@ async def _encode(
     found = await _includes(
         conn, ctx, [r[0] for r in rows], includes, ASSET_DOCUMENT_COLUMNS, INVOICE_DOCUMENT_COLUMNS
     )
-    encode, days, cap = encoder.encode, _Days(ctx.now), ctx.include_cap
+    encode, days, cap, to_id = encoder.encode, _Days(ctx.now), ctx.include_cap, conn.to_id
     for r in rows:
         today = days.today(r[repository.TIME_ZONE])
         document = r[at]
         if document is None:
             line_objects = lines_from_rows(conn, lines.get(r[0], ()), r[7])
             document = encode(document_from_row(conn, r, line_objects))
-        out.open(document, encode(OrderTail(*_lifecycle(conn, ctx, r, today))))
-        _append_includes(out, conn, found, r[0], today, cap)
+        order_id = to_id(r[0])
+        out.open(document, encode(OrderTail(*_lifecycle(conn, ctx, r, order_id, today))))
+        _append_includes(out, conn, found, order_id, today, cap)
         out.close()
     return out
 
 
-def _lifecycle(conn: Conn, ctx: ReadContext, r: Row, today: date) -> tuple[Lifecycle, list[Action]]:
+def _lifecycle(
+    conn: Conn, ctx: ReadContext, r: Row, order_id: str, today: date
+) -> tuple[Lifecycle, list[Action]]:
     """The order's lifecycle and the actions its caller may take, as of ``today``."""
     stage = stage_of(
         r[4],
@@ -365,7 +363,7 @@ def _lifecycle(conn: Conn, ctx: ReadContext, r: Row, today: date) -> tuple[Lifec
     target = r[repository.UNCANCEL_TARGET] if may_uncancel else None
     actions = actions_for(
         stage,
-        conn.to_id(r[0]),
+        order_id,
         ctx.principal.scopes,
         ctx.served_routes,
         scheduled_subscription=None if target is None else conn.to_id(target),

@@ -5,7 +5,10 @@ appended; its assets and invoices are their own stored documents. :class:`OrderB
 the pieces of a page (each document as it came from the database, the encoded lifecycle and
 actions, and the field names and brackets between them) and joins them once, so the bytes of
 a page of 50 orders (about 200 KB) are copied once on their way to the response instead of
-once per nesting level. The field names come from ``OrderTail``, the schema of record.
+once per nesting level. :meth:`OrderBytes.list_body` and :meth:`OrderBytes.single_body` put
+the response envelope (``EncodedOrderList``, ``EncodedOrderEnvelope``) around them in the same
+join, so the page is copied once in all. The field names come from those structs and
+``OrderTail``, the schemas of record.
 """
 
 from __future__ import annotations
@@ -14,9 +17,12 @@ from collections.abc import Iterable
 
 import msgspec
 
-from selfserve.orders.schemas import OrderTail
+from selfserve.kit.http import encoder
+from selfserve.kit.pagination import Pagination
+from selfserve.orders.schemas import EncodedOrderEnvelope, EncodedOrderList, OrderTail
 
 _NAMES = {f.name: f.encode_name for f in msgspec.structs.fields(OrderTail)}
+_SUCCESS = b'"SUCCESS"'
 _FLAG = (b"false", b"true")
 
 
@@ -27,6 +33,18 @@ def _key(name: str) -> bytes:
 _OPEN = {name: _key(name) + b"[" for name in ("assets", "invoices")}
 _TRUNCATED = {name: b"]" + _key(f"{name}_truncated") for name in ("assets", "invoices")}
 _HISTORY, _HISTORY_TRUNCATED = _key("history"), _key("history_truncated")
+
+
+def _envelope(struct: type[msgspec.Struct]) -> tuple[bytes, ...]:
+    """The envelope's field names, as ``"name":`` in the struct's field order."""
+    return tuple(f'"{f.encode_name}":'.encode() for f in msgspec.structs.fields(struct))
+
+
+_LIST_STATUS, _LIST_DATA, _LIST_PAGINATION = _envelope(EncodedOrderList)
+_LIST_OPEN = b"{" + _LIST_STATUS + _SUCCESS + b"," + _LIST_DATA + b"["
+_LIST_CLOSE = b"]," + _LIST_PAGINATION
+_ONE_STATUS, _ONE_DATA = _envelope(EncodedOrderEnvelope)
+_ONE_OPEN = b"{" + _ONE_STATUS + _SUCCESS + b"," + _ONE_DATA
 
 
 class OrderBytes:
@@ -58,10 +76,15 @@ class OrderBytes:
     def close(self) -> None:
         self._parts.append(b"}")
 
-    def array(self) -> bytes:
-        """Every order, as a JSON array."""
-        return b"".join([b"[", *self._parts, b"]"])
-
     def single(self) -> bytes:
         """The one order appended."""
         return b"".join(self._parts)
+
+    def list_body(self, pagination: Pagination) -> bytes:
+        """A successful ``EncodedOrderList`` of every order, encoded."""
+        tail = encoder.encode(pagination)
+        return b"".join([_LIST_OPEN, *self._parts, _LIST_CLOSE, tail, b"}"])
+
+    def single_body(self) -> bytes:
+        """A successful ``EncodedOrderEnvelope`` of the one order appended, encoded."""
+        return b"".join((_ONE_OPEN, self.single(), b"}"))  # one order: the copy is small
