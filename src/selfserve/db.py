@@ -114,6 +114,8 @@ async def insert_row(conn: Conn, table: str, values: dict[str, Any]) -> None:
 
 
 def _sqlite_value(value: Any) -> Any:
+    if type(value) is str:  # most values (every id in an id list): skip the checks below
+        return value
     if isinstance(value, datetime):
         return to_sqlite_ts(value)
     if isinstance(value, date):
