@@ -55,9 +55,9 @@ _FILTER_COLUMNS = {
 async def invoices_for_orders(
     conn: Conn, tenant_id: str, order_ids: Sequence[Any], cap: int, columns: str = INVOICE_COLUMNS
 ) -> list[Row]:
-    """``(order_id, invoice...)``, newest first, at most ``cap + 1`` per order (the order id as
-    text, a cheap dictionary key on both engines); the invoice
-    laid out as ``columns`` (``INVOICE_COLUMNS`` or ``INVOICE_DOCUMENT_COLUMNS``)."""
+    """``(order_id, invoice...)``, newest first, at most ``cap + 1`` per order; the order id as
+    text (a cheap dictionary key on both engines) and the invoice laid out as ``columns``
+    (``INVOICE_COLUMNS`` or ``INVOICE_DOCUMENT_COLUMNS``)."""
     sql = conn.sql()
     return await conn.fetch(
         f"SELECT * FROM (SELECT CAST(i.order_id AS TEXT) AS for_order, {columns}, "

@@ -217,7 +217,8 @@ async def _renewal_windows(
 @dataclass(frozen=True, slots=True)
 class _Includes:
     """The requested includes of a page's orders, each grouped by order id as text (None:
-    not requested). Text, because PostgreSQL's UUID objects hash several times slower."""
+    not requested). Text, because asyncpg's UUID objects, new for every row, hash several times
+    slower."""
 
     assets: dict[str, list[Row]] | None
     invoices: dict[str, list[Row]] | None
