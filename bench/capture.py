@@ -30,8 +30,7 @@ class CountingConn(Conn):
 
     def __init__(self, inner: Conn, log: list[Statement]) -> None:
         self.inner, self.log = inner, log
-        self.dialect = inner.dialect
-        self.to_id, self.to_date, self.to_ts = inner.to_id, inner.to_date, inner.to_ts
+        self.decode_like(inner)
 
     async def fetch(self, query: str, params: Sequence[Any] = ()) -> list[Row]:
         self.log.append((query, list(params)))

@@ -61,8 +61,8 @@ class StubConn(Conn):
     """Answers every fetch with one fixed row, instantly."""
 
     def __init__(self, like: Conn, row: Row) -> None:
-        self.dialect, self.row = like.dialect, row
-        self.to_id, self.to_date, self.to_ts = like.to_id, like.to_date, like.to_ts
+        self.row = row
+        self.decode_like(like)
 
     async def fetch(self, query: str, params: Sequence[Any] = ()) -> list[Row]:
         return [self.row]

@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, date, datetime
 
 from selfserve.db import Conn
+from tests.fixtures import builders
 
 
 def test_sql_renders_values_per_dialect(conn: Conn, run: asyncio.Runner) -> None:
@@ -31,3 +32,38 @@ def test_in_list_matches_members_only(conn: Conn, run: asyncio.Runner) -> None:
         f"WHERE {sql.in_('v', ['a', 'c', 'z'], 'text')}"
     )
     assert run.run(conn.fetchval(query, sql.params)) == 2
+
+
+def test_packed_columns_unpack_as_the_columns_themselves(conn: Conn, run: asyncio.Runner) -> None:
+    tenant_id = run.run(builders.tenant(conn))
+    customer_id = run.run(builders.customer(conn, tenant_id))
+    order_id = run.run(builders.order(conn, tenant_id, customer_id))
+    product_id = run.run(builders.product(conn, tenant_id))
+    asset_id = run.run(
+        builders.asset(
+            conn,
+            tenant_id,
+            customer_id,
+            order_id,
+            product_id,
+            product_name='Ünïcode "quoted" ☃',
+            total_price=9_007_199_254_740_993,  # beyond a double's exact integers
+            end_date=None,
+            auto_renew=False,
+        )
+    )
+    columns = [
+        "id", "product_name", "total_price", "start_date", "end_date", "auto_renew",
+        "created_at", "quantity",
+    ]  # fmt: skip
+    sql = conn.sql()
+    where = f"WHERE id = {sql.p(asset_id)}"
+    row = run.run(
+        conn.fetchrow(
+            f"SELECT {', '.join(columns)}, {sql.packed(columns)} FROM assets {where}", sql.params
+        )
+    )
+    assert row is not None
+    unpacked = conn.unpack(row[len(columns)])
+    assert list(unpacked) == list(row[: len(columns)])
+    assert list(unpacked[1:3]) == ['Ünïcode "quoted" ☃', 9_007_199_254_740_993]

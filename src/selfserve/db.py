@@ -2,7 +2,8 @@
 
 The read path runs hand-written SQL through :class:`Conn`; SQLAlchemy is used only for the
 schema (``models/``) and migrations. Both engines see the same SQL text apart from the few
-spots :class:`Sql` renders per dialect (placeholders, list membership, NULL ordering).
+spots :class:`Sql` renders per dialect (placeholders, list membership, NULL ordering, packed
+rows).
 
 Transactions belong to the request: :meth:`Database.read` hands out a connection for
 reads, :meth:`Database.write` one inside a transaction that commits when the block ends
@@ -91,6 +92,19 @@ class Sql:
         self.params.append(json.dumps([_sqlite_value(v) for v in values]))
         return f"{column} IN (SELECT value FROM json_each(?{len(self.params)}))"
 
+    def packed(self, expressions: Sequence[str]) -> str:
+        """The values of ``expressions`` as one column, which :attr:`Conn.unpack` turns back
+        into a sequence of them, each as its own column would have returned it.
+
+        Each column a row carries costs the SQLite driver a GIL release and a library call, even
+        when it is NULL; a read that needs a dozen columns only for the rare row without a
+        stored document takes them as one value instead. PostgreSQL sends a record (a tuple
+        of typed values); SQLite a JSON array, which holds its values exactly: the schema keeps
+        text, integers and NULL there (no floats, no blobs among packed columns).
+        """
+        function = "ROW" if self.dialect == "postgresql" else "json_array"
+        return f"{function}({', '.join(expressions)})"
+
     def nulls_low(self, column: str, descending: bool) -> str:
         """An ORDER BY term in which NULL sorts below every value on both engines."""
         if self.dialect == "postgresql":
@@ -134,9 +148,16 @@ class Conn(ABC):
     to_id: Callable[[Any], str]
     to_date: Callable[[Any], date]
     to_ts: Callable[[Any], datetime]
+    unpack: Callable[[Any], Row]  # a value of Sql.packed, as the row of its expressions
 
     def sql(self) -> Sql:
         return Sql(self.dialect)
+
+    def decode_like(self, other: Conn) -> None:
+        """Takes ``other``'s dialect and decoders (for connections that wrap another)."""
+        self.dialect = other.dialect
+        self.to_id, self.to_date, self.to_ts = other.to_id, other.to_date, other.to_ts
+        self.unpack = other.unpack
 
     @abstractmethod
     async def fetch(self, query: str, params: Sequence[Any] = ()) -> list[Row]: ...
@@ -165,6 +186,7 @@ class PgConn(Conn):
     to_id = staticmethod(str)
     to_date = staticmethod(lambda v: v)
     to_ts = staticmethod(_pg_ts)
+    unpack = staticmethod(tuple)  # asyncpg returns a record as a tuple already
 
     def __init__(self, raw: asyncpg.Connection) -> None:
         self.raw = raw
@@ -190,6 +212,7 @@ class SqliteConn(Conn):
     to_id = staticmethod(str)
     to_date = staticmethod(date.fromisoformat)
     to_ts = staticmethod(_sqlite_ts)
+    unpack = staticmethod(json.loads)
 
     def __init__(self, raw: sqlite3.Connection) -> None:
         self.raw = raw

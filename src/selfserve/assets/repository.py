@@ -21,36 +21,42 @@ _COLUMNS = (
 ASSET_COLUMNS = ", ".join(_COLUMNS)
 
 
-def _unless_documented(column: str) -> str:
-    if column == "a.asset_number":  # what the include orders by
-        return column
-    expression, _, alias = column.partition(" AS ")
-    return f"CASE WHEN a.document IS NULL THEN {expression} END AS {alias or expression[2:]}"
-
-
-# The same layout followed by the version's stored document (orders.documents); a version
-# that has one comes without the columns the document holds.
-ASSET_DOCUMENT_COLUMNS = ", ".join((*map(_unless_documented, _COLUMNS), "a.document"))
-DOCUMENT = len(_COLUMNS)  # the document's position in a row of ASSET_DOCUMENT_COLUMNS
+# The assets include over stored documents (orders.documents) lays a row out as the asset
+# number (what the include orders by), then ASSET_COLUMNS packed into one value for a version
+# that has no document yet (Conn.unpack; NULL otherwise), then the document.
+NUMBER, PACKED, DOCUMENT = 0, 1, 2
 _FILTER_COLUMNS = {"startDate": "start_date", "endDate": "end_date"}
 
 
+def _document_columns(sql: Sql) -> str:
+    packed = sql.packed([column.partition(" AS ")[0] for column in _COLUMNS])
+    return f"a.asset_number, CASE WHEN a.document IS NULL THEN {packed} END, a.document"
+
+
 async def current_assets_for_orders(
-    conn: Conn, tenant_id: str, order_ids: Sequence[Any], cap: int, columns: str = ASSET_COLUMNS
+    conn: Conn, tenant_id: str, order_ids: Sequence[Any], cap: int, documents: bool = False
 ) -> list[Row]:
     """``(order_id, asset...)`` for every asset an order created or changed, at its current
     version, at most ``cap + 1`` per order (the extra row tells the caller it was cut); the
     order id as text (a cheap dictionary key on both engines) and the asset laid out as
-    ``columns`` (``ASSET_COLUMNS`` or ``ASSET_DOCUMENT_COLUMNS``)."""
+    ``ASSET_COLUMNS``, or with ``documents`` as ``NUMBER, PACKED, DOCUMENT`` above.
+
+    Each order's asset numbers are numbered and cut before their current versions are
+    joined, so only the rows kept are read whole and the window sorts numbers, not rows. An
+    asset number has exactly one current version (``orders.versions`` retires the old one in
+    the transaction that adds the new), so this numbers the versions. The rows come sorted by
+    the text id, which also makes PostgreSQL send them at once rather than as they are found.
+    """
     sql = conn.sql()
     tenant = sql.p(tenant_id)
+    columns = _document_columns(sql) if documents else ASSET_COLUMNS
     return await conn.fetch(
-        f"SELECT * FROM (SELECT CAST(v.order_id AS TEXT) AS order_id, {columns}, row_number() OVER "
-        "(PARTITION BY v.order_id ORDER BY a.asset_number) AS n FROM "
-        "(SELECT DISTINCT order_id, asset_number FROM assets "
-        f"WHERE {sql.in_('order_id', order_ids)} AND tenant_id = {tenant}) v "
-        f"JOIN assets a ON a.tenant_id = {tenant} AND a.asset_number = v.asset_number "
-        f"AND a.is_current) x WHERE n <= {sql.p(cap + 1)} ORDER BY order_id, asset_number",
+        f"SELECT CAST(k.order_id AS TEXT) AS order_id, {columns}, k.n FROM (SELECT order_id, "
+        "asset_number, row_number() OVER (PARTITION BY order_id ORDER BY asset_number) AS n "
+        "FROM (SELECT DISTINCT order_id, asset_number FROM assets "
+        f"WHERE {sql.in_('order_id', order_ids)} AND tenant_id = {tenant}) v) k "
+        f"JOIN assets a ON a.tenant_id = {tenant} AND a.asset_number = k.asset_number "
+        f"AND a.is_current WHERE k.n <= {sql.p(cap + 1)} ORDER BY order_id, k.asset_number",
         sql.params,
     )
 

@@ -74,10 +74,13 @@ def asset_from_row(conn: Conn, r: Row, offset: int = 0) -> AssetRead:
 
 
 def asset_bytes(conn: Conn, r: Row, offset: int = 0) -> bytes:
-    """``asset_from_row`` encoded, from a row laid out as ``ASSET_DOCUMENT_COLUMNS``: the
-    version's stored document (``orders.documents``), or one built from its columns."""
+    """``asset_from_row`` encoded, from a row of the assets include over stored documents
+    (``current_assets_for_orders`` with ``documents``) from ``offset`` on: the version's
+    stored document (``orders.documents``), or one built from its packed columns."""
     document = r[offset + repository.DOCUMENT]
-    return document or encoder.encode(asset_from_row(conn, r, offset))
+    if document is not None:
+        return document  # type: ignore[no-any-return]
+    return encoder.encode(asset_from_row(conn, conn.unpack(r[offset + repository.PACKED])))
 
 
 def subscription_from_row(conn: Conn, r: Row) -> SubscriptionRead:

@@ -23,20 +23,10 @@ _COLUMNS = (
     "i.amount_without_tax", "i.tax_amount", "i.balance", "i.currency",
 )  # fmt: skip
 INVOICE_COLUMNS = ", ".join(_COLUMNS)
-# isOverdue's inputs (status, due date, balance), read also when the document is stored.
-_PER_READ = frozenset({"i.status", "i.due_date", "i.balance"})
-# The same layout followed by the invoice's stored document (orders.documents); an invoice
-# that has one comes without the other columns.
-INVOICE_DOCUMENT_COLUMNS = ", ".join(
-    (
-        *(
-            c if c in _PER_READ else f"CASE WHEN i.document IS NULL THEN {c} END AS {c[2:]}"
-            for c in _COLUMNS
-        ),
-        "i.document",
-    )
-)
-DOCUMENT = len(_COLUMNS)  # the document's position in a row of INVOICE_DOCUMENT_COLUMNS
+# The invoices include over stored documents (orders.documents) lays a row out as isOverdue's
+# inputs (read also when the document is stored), then INVOICE_COLUMNS packed into one value
+# for an invoice that has no document yet (Conn.unpack; NULL otherwise), then the document.
+STATUS, DUE_DATE, BALANCE, PACKED, DOCUMENT = 0, 1, 2, 3, 4
 LINE_COLUMNS = (
     "id, description, quantity, start_date, end_date, amount, tax_amount, order_product_id, "
     "asset_id"
@@ -52,13 +42,21 @@ _FILTER_COLUMNS = {
 }
 
 
+def _document_columns(sql: Sql) -> str:
+    packed = sql.packed(_COLUMNS)
+    unbuilt = f"CASE WHEN i.document IS NULL THEN {packed} END"
+    return f"i.status, i.due_date, i.balance, {unbuilt}, i.document"
+
+
 async def invoices_for_orders(
-    conn: Conn, tenant_id: str, order_ids: Sequence[Any], cap: int, columns: str = INVOICE_COLUMNS
+    conn: Conn, tenant_id: str, order_ids: Sequence[Any], cap: int, documents: bool = False
 ) -> list[Row]:
     """``(order_id, invoice...)``, newest first, at most ``cap + 1`` per order; the order id as
-    text (a cheap dictionary key on both engines) and the invoice laid out as ``columns``
-    (``INVOICE_COLUMNS`` or ``INVOICE_DOCUMENT_COLUMNS``)."""
+    text (a cheap dictionary key on both engines) and the invoice laid out as
+    ``INVOICE_COLUMNS``, or with ``documents`` as ``STATUS, DUE_DATE, BALANCE, PACKED,
+    DOCUMENT`` above."""
     sql = conn.sql()
+    columns = _document_columns(sql) if documents else INVOICE_COLUMNS
     return await conn.fetch(
         f"SELECT * FROM (SELECT CAST(i.order_id AS TEXT) AS for_order, {columns}, "
         "row_number() OVER "

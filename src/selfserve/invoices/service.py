@@ -22,7 +22,6 @@ from selfserve.errors import InvalidParameter
 from selfserve.invoices import repository
 from selfserve.invoices.errors import InvoiceNotFound
 from selfserve.invoices.query import InvoiceListQuery
-from selfserve.invoices.repository import DOCUMENT
 from selfserve.invoices.schemas import (
     InvoiceDetail,
     InvoiceDocument,
@@ -77,13 +76,16 @@ _OVERDUE = (b',"isOverdue":false}', b',"isOverdue":true}')
 
 
 def invoice_bytes(conn: Conn, r: Row, today: date, offset: int = 0) -> bytes:
-    """``invoice_from_row`` encoded, from a row laid out as ``INVOICE_DOCUMENT_COLUMNS``:
-    the stored document (``orders.documents``) with its ``isOverdue`` as of ``today``."""
-    document = r[offset + DOCUMENT]
+    """``invoice_from_row`` encoded, from a row of the invoices include over stored documents
+    (``invoices_for_orders`` with ``documents``) from ``offset`` on: the stored document
+    (``orders.documents``) with its ``isOverdue`` as of ``today``, or one built from the
+    invoice's packed columns."""
+    document = r[offset + repository.DOCUMENT]
     if document is None:
-        return encoder.encode(invoice_from_row(conn, r, today, offset))
-    # isOverdue's inputs, at their INVOICE_COLUMNS positions (never blanked for a document).
-    status, due, balance = r[offset + 2], r[offset + 7], r[offset + 13]
+        packed = conn.unpack(r[offset + repository.PACKED])
+        return encoder.encode(invoice_from_row(conn, packed, today))
+    status, due = r[offset + repository.STATUS], r[offset + repository.DUE_DATE]
+    balance = r[offset + repository.BALANCE]
     overdue = is_overdue(status, balance, conn.to_date(due), today)
     return b"".join((memoryview(document)[:-1], _OVERDUE[overdue]))
 

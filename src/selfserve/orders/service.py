@@ -16,11 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from selfserve.assets.repository import (
-    ASSET_COLUMNS,
-    ASSET_DOCUMENT_COLUMNS,
-    current_assets_for_orders,
-)
+from selfserve.assets.repository import current_assets_for_orders
 from selfserve.assets.service import asset_bytes, asset_from_row
 from selfserve.auth.principal import Principal
 from selfserve.auth.scopes import ORDERS_WRITE
@@ -30,11 +26,7 @@ from selfserve.db import Conn, Row
 from selfserve.errors import InvalidParameter
 from selfserve.history.repository import events_for_orders, events_page
 from selfserve.history.service import event_from_row
-from selfserve.invoices.repository import (
-    INVOICE_COLUMNS,
-    INVOICE_DOCUMENT_COLUMNS,
-    invoices_for_orders,
-)
+from selfserve.invoices.repository import invoices_for_orders
 from selfserve.invoices.service import invoice_bytes, invoice_from_row
 from selfserve.kit.clock import local_date
 from selfserve.kit.http import encoder
@@ -230,8 +222,7 @@ async def _includes(
     ctx: ReadContext,
     order_ids: list[Any],
     includes: frozenset[str],
-    asset_columns: str = ASSET_COLUMNS,
-    invoice_columns: str = INVOICE_COLUMNS,
+    documents: bool = False,
 ) -> _Includes:
     tenant_id, cap = ctx.principal.tenant_id, ctx.include_cap
 
@@ -241,8 +232,8 @@ async def _includes(
         return group(await fetch(conn, tenant_id, order_ids, cap, *more))
 
     return _Includes(
-        await grouped("assets", current_assets_for_orders, asset_columns),
-        await grouped("invoices", invoices_for_orders, invoice_columns),
+        await grouped("assets", current_assets_for_orders, documents),
+        await grouped("invoices", invoices_for_orders, documents),
         await grouped("history", events_for_orders),
     )
 
@@ -331,9 +322,7 @@ async def _encode(
     missing = [r[0] for r in rows if r[at] is None]
     tenant_id = ctx.principal.tenant_id
     lines = group(await repository.lines_for(conn, tenant_id, missing)) if missing else {}
-    found = await _includes(
-        conn, ctx, [r[0] for r in rows], includes, ASSET_DOCUMENT_COLUMNS, INVOICE_DOCUMENT_COLUMNS
-    )
+    found = await _includes(conn, ctx, [r[0] for r in rows], includes, documents=True)
     encode, days, cap, to_id = encoder.encode, _Days(ctx.now), ctx.include_cap, conn.to_id
     for r in rows:
         today = days.today(r[repository.TIME_ZONE])
