@@ -89,22 +89,24 @@ def lines_from_rows(conn: Conn, rows: Iterable[Row], currency: str) -> list[Orde
 
 
 def lifecycle_from_row(conn: Conn, r: Row, stage: str, today: date) -> Lifecycle:
+    """From a row laid out as ``orders.repository.ORDER_COLUMNS``, at least up to
+    ``PER_READ`` (a row read over stored documents has those columns too)."""
     to_date = conn.to_date
-    next_renewal = None if r[33] is None else to_date(r[33])
+    next_renewal = None if r[5] is None else to_date(r[5])
     cancellation = None
-    if r[17] is not None or r[36] is not None:
+    if r[3] is not None or r[8] is not None:
         cancellation = Cancellation(
-            None if r[17] is None else conn.to_ts(r[17]),  # canceled_date
-            None if r[36] is None else to_date(r[36]),  # effective_date
-            r[37],  # reason
-            r[38],  # canceled_by_id
+            None if r[3] is None else conn.to_ts(r[3]),  # canceled_date
+            None if r[8] is None else to_date(r[8]),  # effective_date
+            r[9],  # reason
+            r[10],  # canceled_by_id
         )
     return Lifecycle(
         stage,
         next_renewal,
         None if next_renewal is None else (next_renewal - today).days,  # days_until_renewal
-        None if r[34] is None else bool(r[34]),  # auto_renew
-        r[35],  # renewal_term
+        None if r[6] is None else bool(r[6]),  # auto_renew
+        r[7],  # renewal_term
         cancellation,
     )
 
@@ -126,11 +128,11 @@ def _document_fields(conn: Conn, r: Row, lines: list[OrderProductRead]) -> tuple
     """``OrderDocument``'s fields, in order, from a row of ``ORDER_COLUMNS``."""
     to_id, to_date, to_ts = conn.to_id, conn.to_date, conn.to_ts
     (
-        order_id, number, name, description, status, order_type, customer_id, currency,
-        created, modified, created_by, modified_by, effective, start, end, placed, activated,
-        canceled, sub_start, sub_end, term, billing_period, bill_cycle_day, list_total,
-        subtotal, discount, discount_amount, system_discount, system_discount_amount, tax,
-        total, acv, tcv, *_,
+        order_id, status, currency, canceled, sub_end, _, _, _, _, _, _, _, _,
+        number, name, description, order_type, customer_id, created, modified, created_by,
+        modified_by, effective, start, end, placed, activated, sub_start, term, billing_period,
+        bill_cycle_day, list_total, subtotal, discount, discount_amount, system_discount,
+        system_discount_amount, tax, total, acv, tcv, *_,
     ) = r  # fmt: skip
     minor, percent = minor_converter(currency), percent_to_decimal
     total_amount = minor(total)

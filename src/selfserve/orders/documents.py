@@ -38,7 +38,7 @@ from selfserve.invoices.repository import INVOICE_COLUMNS
 from selfserve.invoices.service import invoice_document
 from selfserve.kit.http import encoder
 from selfserve.orders.assembly import document_from_row, group, lines_from_rows
-from selfserve.orders.repository import BUILD_COLUMNS, LINE_COLUMNS
+from selfserve.orders.repository import BUILD_COLUMNS, CURRENCY, LINE_COLUMNS
 
 logger = logging.getLogger("selfserve.documents")
 
@@ -47,7 +47,8 @@ BATCH = 100
 
 def encode_document(conn: Conn, row: Row, lines: Sequence[Row]) -> bytes:
     """The stored document of the order in ``row`` (``BUILD_COLUMNS``) with its ``lines``."""
-    return encoder.encode(document_from_row(conn, row, lines_from_rows(conn, lines, row[7])))
+    line_objects = lines_from_rows(conn, lines, row[CURRENCY])
+    return encoder.encode(document_from_row(conn, row, line_objects))
 
 
 _ORDERS = "orders o JOIN customers c ON c.id = o.customer_id"

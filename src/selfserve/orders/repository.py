@@ -24,43 +24,50 @@ from selfserve.kit.query import Filter
 from selfserve.orders.query import OrderListQuery
 
 _COLUMNS = (
-    "o.id", "o.order_number", "o.name", "o.description", "o.status", "o.order_type",
-    "o.customer_id", "o.currency", "o.created_at", "o.updated_at", "o.created_by_id",
-    "o.last_modified_by_id", "o.effective_date", "o.order_start_date", "o.order_end_date",
-    "o.order_placed_date", "o.activated_at", "o.canceled_at", "o.subscription_start_date",
-    "o.subscription_end_date", "o.subscription_term", "o.billing_period", "o.bill_cycle_day",
-    "o.list_total", "o.subtotal", "o.discount", "o.discount_amount", "o.system_discount",
-    "o.system_discount_amount", "o.tax_amount", "o.total_amount", "o.order_acv", "o.order_tcv",
+    # What every read needs, first: the id, the lifecycle's and the actions' inputs, the
+    # currency and the customer's time zone ...
+    "o.id", "o.status", "o.currency", "o.canceled_at", "o.subscription_end_date",
     "o.next_renewal_date", "o.auto_renew", "o.renewal_term", "o.cancel_effective_date",
     "o.cancellation_reason", "o.canceled_by_id", "c.time_zone",
-    # The subscription version the order's own cancellation scheduled: the target of its
-    # uncancel action, looked up only for the few orders that have one.
+    # ... and the subscription version the order's own cancellation scheduled: the target of
+    # its uncancel action, looked up only for the few orders that have one.
     "CASE WHEN o.cancel_effective_date IS NOT NULL AND o.status = 'Activated' THEN "
     "(SELECT a.id FROM assets a WHERE a.order_id = o.id AND a.tenant_id = o.tenant_id "
     "AND a.is_current AND a.asset_type = 'Subscription' "
     "AND a.status = 'Scheduled for Cancellation' ORDER BY a.asset_number LIMIT 1) END",
+    # Then what only building a document reads.
+    "o.order_number", "o.name", "o.description", "o.order_type", "o.customer_id",
+    "o.created_at", "o.updated_at", "o.created_by_id", "o.last_modified_by_id",
+    "o.effective_date", "o.order_start_date", "o.order_end_date", "o.order_placed_date",
+    "o.activated_at", "o.subscription_start_date", "o.subscription_term", "o.billing_period",
+    "o.bill_cycle_day", "o.list_total", "o.subtotal", "o.discount", "o.discount_amount",
+    "o.system_discount", "o.system_discount_amount", "o.tax_amount", "o.total_amount",
+    "o.order_acv", "o.order_tcv",
 )  # fmt: skip
-# Positions in an order row: the customer's time zone, the uncancel target and the stored
-# document (orders.documents; always NULL in rows of ORDER_COLUMNS).
-TIME_ZONE, UNCANCEL_TARGET, DOCUMENT = 39, 40, 41
-# What a read needs of an order besides its document: the lifecycle's and the actions'
-# inputs, the currency and the id. Every other column is read only to build a document.
-_PER_READ = frozenset({0, 4, 7, 17, 19, 33, 34, 35, 36, 37, 38, 39, 40})
-ORDER_COLUMNS = ", ".join((*_COLUMNS, "NULL"))
-# The same layout for building documents, which need neither the uncancel target (a lookup
-# per order that a bulk load, without its indexes yet, could not afford) nor a document.
-BUILD_COLUMNS = ", ".join((*_COLUMNS[:UNCANCEL_TARGET], "NULL", "NULL"))
-# The same layout for reads that use stored documents: an order that has one comes without
-# the columns its document already holds, which both engines then neither read out nor send.
-DOCUMENT_COLUMNS = ", ".join(
-    (
-        *(
-            column if i in _PER_READ else f"CASE WHEN o.document IS NULL THEN {column} END"
-            for i, column in enumerate(_COLUMNS)
-        ),
-        "o.document",
-    )
-)
+# Positions in an order row: the currency, the customer's time zone, the uncancel target and
+# the first column only a document needs (PER_READ: how many every read takes).
+CURRENCY, TIME_ZONE, UNCANCEL_TARGET, PER_READ = 2, 11, 12, 13
+ORDER_COLUMNS = ", ".join(_COLUMNS)
+# The same layout for building documents, which do not need the uncancel target (a lookup per
+# order that a bulk load, without its indexes yet, could not afford).
+BUILD_COLUMNS = ", ".join((*_COLUMNS[:UNCANCEL_TARGET], "NULL", *_COLUMNS[PER_READ:]))
+# Reads over stored documents (orders.documents) lay an order row out as the columns every read
+# takes, then the others packed into one value for an order that has no document yet
+# (Conn.unpack; NULL otherwise), then the document: one column instead of 28 that SQLite's
+# driver would fetch one by one, NULL or not.
+PACKED, DOCUMENT = PER_READ, PER_READ + 1
+
+
+def _document_columns(sql: Sql) -> str:
+    unbuilt = f"CASE WHEN o.document IS NULL THEN {sql.packed(_COLUMNS[PER_READ:])} END"
+    return ", ".join((*_COLUMNS[:PER_READ], unbuilt, "o.document"))
+
+
+def unpacked(conn: Conn, r: Row) -> Row:
+    """The ``ORDER_COLUMNS`` row of a row read over stored documents whose order has none."""
+    return (*r[:PER_READ], *conn.unpack(r[PACKED]))
+
+
 LINE_COLUMNS = (
     "order_id, id, product_id, product_name, product_sku, product_category, "
     "price_book_entry_id, change_type, asset_number, quantity, price_period, list_price, "
@@ -83,8 +90,9 @@ _FILTER_COLUMNS = {
     "listTotal": "list_total",
 }
 _MONEY_FILTERS = frozenset({"totalAmount", "listTotal"})
-# A page row is ORDER_COLUMNS (or DOCUMENT_COLUMNS) followed by these: the order's sort value
-# in its walk, the total, and the tenant's order clock (NULL before the tenant's first order).
+# A page row is ORDER_COLUMNS (or the layout over documents) followed by these: the order's
+# sort value in its walk, the total, and the tenant's order clock (NULL before the tenant's
+# first order).
 WALK_VALUE, TOTAL, CLOCK = -3, -2, -1
 
 
@@ -162,13 +170,14 @@ async def list_orders(
     tenant_id: str,
     query: OrderListQuery,
     windows: Sequence[tuple[list[str], date, date]] = (),
-    columns: str = ORDER_COLUMNS,
+    documents: bool = False,
 ) -> tuple[list[Row], int | None]:
     """Up to ``limit + 1`` rows of the page plus the total (None when the page is empty:
-    count it separately). Rows are ``columns`` (``ORDER_COLUMNS`` or ``DOCUMENT_COLUMNS``)
-    followed by ``WALK_VALUE, TOTAL, CLOCK``; a pinned page's rows come in two ordered runs,
-    to be merged (``kit.pagination.in_sort_order``)."""
+    count it separately). Rows are ``ORDER_COLUMNS`` (with ``documents``: laid out over stored
+    documents, ``PACKED`` and ``DOCUMENT``) followed by ``WALK_VALUE, TOTAL, CLOCK``; a pinned
+    page's rows come in two ordered runs, to be merged (``kit.pagination.in_sort_order``)."""
     sql = conn.sql()
+    columns = _document_columns(sql) if documents else ORDER_COLUMNS
     count_where = " AND ".join(_conditions(sql, tenant_id, query, "t", windows))
     page = _page(sql, tenant_id, query, windows, columns)
     rows = await conn.fetch(
@@ -259,9 +268,12 @@ async def get_order(
     tenant_id: str,
     customer_ids: frozenset[str] | None,
     order_id: str,
-    columns: str = ORDER_COLUMNS,
+    documents: bool = False,
 ) -> Row | None:
+    """The order as a row of ``ORDER_COLUMNS`` (with ``documents``: laid out over stored
+    documents, ``PACKED`` and ``DOCUMENT``), if the caller may see it."""
     sql = conn.sql()
+    columns = _document_columns(sql) if documents else ORDER_COLUMNS
     where = [f"o.id = {sql.p(order_id)}", f"o.tenant_id = {sql.p(tenant_id)}"]
     if customer_ids is not None:
         where.append(sql.in_("o.customer_id", sorted(customer_ids)))

@@ -68,7 +68,7 @@ class ReadContext:
 
 
 async def list_orders(conn: Conn, ctx: ReadContext, query: OrderListQuery) -> OrderList:
-    rows, pagination = await _page(conn, ctx, query, repository.ORDER_COLUMNS)
+    rows, pagination = await _page(conn, ctx, query)
     orders = await _assemble(conn, ctx, rows, query.includes)
     return OrderList(status="SUCCESS", data=orders, pagination=pagination)
 
@@ -76,7 +76,7 @@ async def list_orders(conn: Conn, ctx: ReadContext, query: OrderListQuery) -> Or
 async def list_orders_encoded(conn: Conn, ctx: ReadContext, query: OrderListQuery) -> bytes:
     """``list_orders`` as the API sends it, encoded (an ``EncodedOrderList``): the same bytes,
     built from stored documents."""
-    rows, pagination = await _page(conn, ctx, query, repository.DOCUMENT_COLUMNS)
+    rows, pagination = await _page(conn, ctx, query, documents=True)
     orders = await _encode(conn, ctx, rows, query.includes)
     return orders.list_body(pagination)
 
@@ -94,19 +94,19 @@ async def get_order_encoded(
 ) -> bytes:
     """``get_order`` as the API sends it, encoded (an ``EncodedOrderEnvelope``), from the
     stored document."""
-    row = await _visible_order(conn, ctx.principal, order_id, repository.DOCUMENT_COLUMNS)
+    row = await _visible_order(conn, ctx.principal, order_id, documents=True)
     order = await _encode(conn, ctx, [row], includes)
     return order.single_body()
 
 
 async def _page(
-    conn: Conn, ctx: ReadContext, query: OrderListQuery, columns: str
+    conn: Conn, ctx: ReadContext, query: OrderListQuery, documents: bool = False
 ) -> tuple[list[Row], Pagination]:
     principal = ctx.principal
     ids = readable_customer_ids(principal, query.customer_ids)
     query = _with_customers(query, ids)
     windows = await _renewal_windows(conn, ctx, query)
-    rows, total = await repository.list_orders(conn, principal.tenant_id, query, windows, columns)
+    rows, total = await repository.list_orders(conn, principal.tenant_id, query, windows, documents)
     rows = in_sort_order(rows, query.sort, repository.WALK_VALUE)
     has_more = len(rows) > query.limit
     rows = rows[: query.limit]
@@ -152,14 +152,14 @@ async def visible_order_id(conn: Conn, principal: Principal, order_id: str) -> s
 
 
 async def _visible_order(
-    conn: Conn, principal: Principal, order_id: str, columns: str = repository.ORDER_COLUMNS
+    conn: Conn, principal: Principal, order_id: str, documents: bool = False
 ) -> Row:
     try:
         canonical = canonical_uuid("orderId", order_id)
     except InvalidParameter:
         raise OrderNotFound() from None
     row = await repository.get_order(
-        conn, principal.tenant_id, principal.customer_ids, canonical, columns
+        conn, principal.tenant_id, principal.customer_ids, canonical, documents
     )
     if row is None:
         raise OrderNotFound()
@@ -303,7 +303,7 @@ async def _assemble(
         today = days.today(r[repository.TIME_ZONE])
         order_id = conn.to_id(r[0])
         lifecycle, actions = _lifecycle(conn, ctx, r, order_id, today)
-        line_objects = lines_from_rows(conn, lines.get(r[0], ()), r[7])
+        line_objects = lines_from_rows(conn, lines.get(r[0], ()), r[repository.CURRENCY])
         order = order_from_row(conn, r, line_objects, lifecycle, actions)
         _attach(conn, order, found, order_id, today, ctx.include_cap)
         out.append(order)
@@ -319,7 +319,7 @@ async def _encode(
     if not rows:
         return out
     at = repository.DOCUMENT
-    missing = [r[0] for r in rows if r[at] is None]
+    missing = [r[0] for r in rows if r[at] is None]  # rows laid out over stored documents
     tenant_id = ctx.principal.tenant_id
     lines = group(await repository.lines_for(conn, tenant_id, missing)) if missing else {}
     found = await _includes(conn, ctx, [r[0] for r in rows], includes, documents=True)
@@ -328,8 +328,9 @@ async def _encode(
         today = days.today(r[repository.TIME_ZONE])
         document = r[at]
         if document is None:
-            line_objects = lines_from_rows(conn, lines.get(r[0], ()), r[7])
-            document = encode(document_from_row(conn, r, line_objects))
+            line_objects = lines_from_rows(conn, lines.get(r[0], ()), r[repository.CURRENCY])
+            full = repository.unpacked(conn, r)
+            document = encode(document_from_row(conn, full, line_objects))
         order_id = to_id(r[0])
         out.open(document, encode(OrderTail(*_lifecycle(conn, ctx, r, order_id, today))))
         _append_includes(out, conn, found, order_id, today, cap)
@@ -341,12 +342,13 @@ def _lifecycle(
     conn: Conn, ctx: ReadContext, r: Row, order_id: str, today: date
 ) -> tuple[Lifecycle, list[Action]]:
     """The order's lifecycle and the actions its caller may take, as of ``today``."""
+    # r is laid out as orders.repository.ORDER_COLUMNS, at least up to PER_READ.
     stage = stage_of(
-        r[4],
+        r[1],  # status
         today,
-        next_renewal=None if r[33] is None else conn.to_date(r[33]),
-        subscription_end=None if r[19] is None else conn.to_date(r[19]),
-        cancel_effective=None if r[36] is None else conn.to_date(r[36]),
+        next_renewal=None if r[5] is None else conn.to_date(r[5]),
+        subscription_end=None if r[4] is None else conn.to_date(r[4]),
+        cancel_effective=None if r[8] is None else conn.to_date(r[8]),
         notice_days=ctx.principal.renewal_notice_days,
     )
     may_uncancel = ORDERS_WRITE in ctx.principal.scopes and UNCANCEL in ctx.served_routes
