@@ -19,13 +19,12 @@ _COLUMNS = (
     "a.price_book_entry_id",
 )  # fmt: skip
 ASSET_COLUMNS = ", ".join(_COLUMNS)
-
+_FILTER_COLUMNS = {"startDate": "start_date", "endDate": "end_date"}
 
 # The assets include over stored documents (orders.documents) lays a row out as the asset
 # number (what the include orders by), then ASSET_COLUMNS packed into one value for a version
 # that has no document yet (Conn.unpack; NULL otherwise), then the document.
 NUMBER, PACKED, DOCUMENT = 0, 1, 2
-_FILTER_COLUMNS = {"startDate": "start_date", "endDate": "end_date"}
 
 
 def _document_columns(sql: Sql) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 from selfserve.db import Conn, Row
 from selfserve.kit.money import minor_converter, percent_to_decimal, price_converter
+from selfserve.orders.repository import PACKED, PER_READ
 from selfserve.orders.schemas import (
     Action,
     Cancellation,
@@ -109,6 +110,12 @@ def lifecycle_from_row(conn: Conn, r: Row, stage: str, today: date) -> Lifecycle
         r[7],  # renewal_term
         cancellation,
     )
+
+
+def unpacked(conn: Conn, r: Row) -> Row:
+    """The ``ORDER_COLUMNS`` row of a row read over stored documents (``PACKED``) whose order
+    has no document."""
+    return (*r[:PER_READ], *conn.unpack(r[PACKED]))
 
 
 def order_from_row(

@@ -63,11 +63,6 @@ def _document_columns(sql: Sql) -> str:
     return ", ".join((*_COLUMNS[:PER_READ], unbuilt, "o.document"))
 
 
-def unpacked(conn: Conn, r: Row) -> Row:
-    """The ``ORDER_COLUMNS`` row of a row read over stored documents whose order has none."""
-    return (*r[:PER_READ], *conn.unpack(r[PACKED]))
-
-
 LINE_COLUMNS = (
     "order_id, id, product_id, product_name, product_sku, product_category, "
     "price_book_entry_id, change_type, asset_number, quantity, price_period, list_price, "

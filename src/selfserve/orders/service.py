@@ -39,6 +39,7 @@ from selfserve.orders.assembly import (
     lifecycle_from_row,
     lines_from_rows,
     order_from_row,
+    unpacked,
 )
 from selfserve.orders.errors import OrderNotFound
 from selfserve.orders.lifecycle import UNCANCEL, actions_for, stage_of
@@ -329,7 +330,7 @@ async def _encode(
         document = r[at]
         if document is None:
             line_objects = lines_from_rows(conn, lines.get(r[0], ()), r[repository.CURRENCY])
-            full = repository.unpacked(conn, r)
+            full = unpacked(conn, r)
             document = encode(document_from_row(conn, full, line_objects))
         order_id = to_id(r[0])
         out.open(document, encode(OrderTail(*_lifecycle(conn, ctx, r, order_id, today))))
