@@ -67,3 +67,25 @@ def test_packed_columns_unpack_as_the_columns_themselves(conn: Conn, run: asynci
     unpacked = conn.unpack(row[len(columns)])
     assert list(unpacked) == list(row[: len(columns)])
     assert list(unpacked[1:3]) == ['Ünïcode "quoted" ☃', 9_007_199_254_740_993]
+
+
+def test_packed_columns_are_null_where_the_unless_column_is_set(
+    conn: Conn, run: asyncio.Runner
+) -> None:
+    tenant_id = run.run(builders.tenant(conn))
+    customer_id = run.run(builders.customer(conn, tenant_id))
+    order_id = run.run(builders.order(conn, tenant_id, customer_id))
+    product_id = run.run(builders.product(conn, tenant_id))
+    asset_id = run.run(
+        builders.asset(conn, tenant_id, customer_id, order_id, product_id, end_date=None)
+    )
+    sql = conn.sql()
+    set_, unset = sql.packed(["quantity"], unless="id"), sql.packed(["quantity"], unless="end_date")
+    row = run.run(
+        conn.fetchrow(
+            f"SELECT {set_}, {unset} FROM assets WHERE id = {sql.p(asset_id)}", sql.params
+        )
+    )
+    assert row is not None
+    assert row[0] is None
+    assert list(conn.unpack(row[1])) == [1]

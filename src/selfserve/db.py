@@ -92,9 +92,10 @@ class Sql:
         self.params.append(json.dumps([_sqlite_value(v) for v in values]))
         return f"{column} IN (SELECT value FROM json_each(?{len(self.params)}))"
 
-    def packed(self, expressions: Sequence[str]) -> str:
+    def packed(self, expressions: Sequence[str], *, unless: str | None = None) -> str:
         """The values of ``expressions`` as one column, which :attr:`Conn.unpack` turns back
-        into a sequence of them, each as its own column would have returned it.
+        into a sequence of them, each as its own column would have returned it; NULL instead
+        where the column ``unless`` is not NULL (a row's stored document, which holds them).
 
         Each column a row carries costs the SQLite driver a GIL release and a library call, even
         when it is NULL; a read that needs a dozen columns only for the rare row without a
@@ -103,7 +104,8 @@ class Sql:
         text, integers and NULL there (no floats, no blobs among packed columns).
         """
         function = "ROW" if self.dialect == "postgresql" else "json_array"
-        return f"{function}({', '.join(expressions)})"
+        packed = f"{function}({', '.join(expressions)})"
+        return packed if unless is None else f"CASE WHEN {unless} IS NULL THEN {packed} END"
 
     def nulls_low(self, column: str, descending: bool) -> str:
         """An ORDER BY term in which NULL sorts below every value on both engines."""

@@ -27,9 +27,11 @@ _FILTER_COLUMNS = {"startDate": "start_date", "endDate": "end_date"}
 NUMBER, PACKED, DOCUMENT = 0, 1, 2
 
 
+_EXPRESSIONS = [column.partition(" AS ")[0] for column in _COLUMNS]
+
+
 def _document_columns(sql: Sql) -> str:
-    packed = sql.packed([column.partition(" AS ")[0] for column in _COLUMNS])
-    return f"a.asset_number, CASE WHEN a.document IS NULL THEN {packed} END, a.document"
+    return f"a.asset_number, {sql.packed(_EXPRESSIONS, unless='a.document')}, a.document"
 
 
 async def current_assets_for_orders(

@@ -43,9 +43,9 @@ _FILTER_COLUMNS = {
 
 
 def _document_columns(sql: Sql) -> str:
-    packed = sql.packed(_COLUMNS)
-    unbuilt = f"CASE WHEN i.document IS NULL THEN {packed} END"
-    return f"i.status, i.due_date, i.balance, {unbuilt}, i.document"
+    return (
+        f"i.status, i.due_date, i.balance, {sql.packed(_COLUMNS, unless='i.document')}, i.document"
+    )
 
 
 async def invoices_for_orders(

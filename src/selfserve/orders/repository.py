@@ -59,7 +59,7 @@ PACKED, DOCUMENT = PER_READ, PER_READ + 1
 
 
 def _document_columns(sql: Sql) -> str:
-    unbuilt = f"CASE WHEN o.document IS NULL THEN {sql.packed(_COLUMNS[PER_READ:])} END"
+    unbuilt = sql.packed(_COLUMNS[PER_READ:], unless="o.document")
     return ", ".join((*_COLUMNS[:PER_READ], unbuilt, "o.document"))
 
 
