@@ -9,6 +9,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -145,6 +146,21 @@ def hello_server() -> Iterator[tuple[int, str]]:
     port = free_port()
     argv = [sys.executable, "-m", "bench.hello", "--port", str(port), "--workers", str(WORKERS)]
     with launched(argv, "hello-server", env=env_for("sqlite://"), cwd=ROOT) as proc:
+        base = f"http://{HOST}:{port}"
+        wait_http(base + "/", proc)
+        yield proc.pid, base
+
+
+@contextmanager
+def stack_server(
+    url: str, statements: Path, body_bytes: int, name: str
+) -> Iterator[tuple[int, str]]:
+    """The stack floor (``bench.stack``) for the recorded ``statements``, under the same
+    granian configuration."""
+    port = free_port()
+    argv = [sys.executable, "-m", "bench.stack", "--port", str(port), "--workers", str(WORKERS)]
+    argv += ["--url", url, "--statements", str(statements), "--body-bytes", str(body_bytes)]
+    with launched(argv, name, env=env_for(url), cwd=ROOT) as proc:
         base = f"http://{HOST}:{port}"
         wait_http(base + "/", proc)
         yield proc.pid, base

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bench.targets import PER_REQUEST, median_run, rps
+from bench.targets import LABELS, PER_REQUEST, denominator, median_run, rps
 
 STUDY_PAGE50_KB = 46
 
@@ -120,6 +120,43 @@ def _floor_gap(summary: dict[str, Any]) -> str | None:
         f"{page['etag']['cpu_us'] / 1000:.2f} "
         "ms hashing the body; the rest is HTTP, routing and authentication. The "
         "floor does none of that work, which is where the gap comes from."
+    )
+
+
+def _stack_floor(summary: dict[str, Any]) -> str | None:
+    """The endpoint against a server that does nothing but the same statements and bytes."""
+    lines = []
+    for name in ("pg", "sqlite"):
+        e = summary["engines"].get(name)
+        run = median_run(e, 50) if e else None
+        stack = e.get("stack_floor") if e else None
+        floor = denominator(name, e, 50) if e else None
+        if not e or run is None or not stack or not floor or run["server_cpu_ms"] is None:
+            continue
+        own = run["server_cpu_ms"] - stack["server_cpu_ms"]
+        goal = 0.85 if name == "pg" else 0.55
+        lines.append(
+            f"On {LABELS[name]} it did {stack['load']['rps']:,.0f} req/s, "
+            f"{stack['load']['rps'] / floor:.0%} of the DB floor, at "
+            f"{stack['server_cpu_ms']:.2f} ms of server CPU per request; the endpoint did "
+            f"{rps(e, 50):,.0f} req/s ({rps(e, 50) / stack['load']['rps']:.0%} of the stack "
+            f"floor) at {run['server_cpu_ms']:.2f} ms, so the application's own work (routing, "
+            f"authentication, validation, assembly) costs about {own:.2f} ms per request under "
+            f"load. {goal:.0%} of the DB floor needs {goal * floor:,.0f} req/s"
+            + (
+                ", which the stack alone cannot reach here."
+                if stack["load"]["rps"] < goal * floor
+                else ""
+            )
+        )
+    if not lines:
+        return None
+    return (
+        "**Against the stack floor.** A bare ASGI app under the same granian configuration "
+        "that runs the same recorded statements per request through the same driver and "
+        "answers a body of the same size (`bench/stack.py`: no routing, authentication, "
+        "validation or assembly) shows what any application on this stack could do on this "
+        "machine, with wrk and the database on the same cores. " + " ".join(lines)
     )
 
 
@@ -357,6 +394,7 @@ def paragraphs(summary: dict[str, Any]) -> list[str]:
         _cpu_budget(summary),
         _floor_gap(summary),
         _sqlite_budget(summary),
+        _stack_floor(summary),
         _floor_limits(summary),
         _payload(summary),
         _round_trips(summary),

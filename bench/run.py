@@ -41,7 +41,14 @@ from bench.common import (
     selfserve,
 )
 from bench.floors import run_floor
-from bench.httprun import app_server, background_busy, hello_server, measure, pg_round_trips
+from bench.httprun import (
+    app_server,
+    background_busy,
+    hello_server,
+    measure,
+    pg_round_trips,
+    stack_server,
+)
 from bench.load import Target, tool, warn_if_missing
 from bench.machine import describe
 from bench.procs import set_quiet_wait
@@ -162,6 +169,8 @@ def engine_run(name: str, ds: dataset.Dataset, args: argparse.Namespace) -> dict
         floor = floors(name, engine, url, files, args.duration)
         trips = pg_round_trips(url, created["key"], ds.big_customer_ids) if engine == "pg" else None
         http = http_runs(name, ds, created["key"], args)
+        size = round(sum(cap.body_bytes[50]) / len(cap.body_bytes[50]))
+        stack = stack_run(name, ds, created["key"], files[50], size, args.duration)
         floor["50"] |= floors_again(name, engine, url, files, args.duration)
     finally:
         selfserve(url, "keys", "revoke", created["keyId"])
@@ -175,7 +184,19 @@ def engine_run(name: str, ds: dataset.Dataset, args: argparse.Namespace) -> dict
         "floors": floor,
         "round_trips": trips,
         "http": http,
+        "stack_floor": stack,
     }
+
+
+def stack_run(
+    name: str, ds: dataset.Dataset, key: str, statements: Path, body_bytes: int, seconds: int
+) -> dict[str, Any]:
+    """The stack floor (``bench.stack``) at page 50, loaded exactly like the endpoint."""
+    ids_file = RAW / f"{name}-customers.txt"
+    pg_db = ds.spec.url.rpartition("/")[2] if ds.spec.engine == "pg" else None
+    with stack_server(ds.spec.url, statements, body_bytes, f"{name}-stack-server") as (pid, base):
+        target = Target(base, ids_file=ids_file, key=key, limit=50)
+        return measure(target, seconds, f"{name}-stack-50", pid, pg_db).as_dict()
 
 
 def _dataset(ds: dataset.Dataset) -> dict[str, Any]:
@@ -202,7 +223,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-_RAW = re.compile(r"^(?P<engine>[a-z-]+?)-(customers|health|orders|plans|round|server|statements)")
+_RAW = re.compile(
+    r"^(?P<engine>[a-z-]+?)-(customers|health|orders|plans|round|server|stack|statements)"
+)
 
 
 def clean_raw(engines: list[str]) -> None:

@@ -1,0 +1,124 @@
+"""The stack floor: the HTTP floor and the DB floor in one server, with no application.
+
+A bare ASGI app, served by granian exactly like ``selfserve serve`` (2 workers), that answers
+each HTTP request by running one recorded request's statements (``bench.capture``: API key
+lookup, page, assets, invoices) through the app's driver, opened as the app opens it, and then
+sending a fixed body of the endpoint's size. It does nothing an application does (no routing,
+authentication, validation or assembly), so it is the most a server on this stack can do on
+this machine with wrk and the database on the same cores. The endpoint's server CPU beyond
+this floor's is the application's own work under load.
+
+``python -m bench.stack --port P --url URL --statements FILE --body-bytes N``
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import itertools
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from selfserve.db import open_sqlite, sqlite_path
+
+_ENV = ("BENCH_STACK_URL", "BENCH_STACK_STATEMENTS", "BENCH_STACK_BODY")
+
+
+class StackFloor:
+    """The ASGI app; its settings come from the environment, as granian's workers import it."""
+
+    def __init__(self) -> None:
+        url, statements, size = (os.environ.get(name, "") for name in _ENV)
+        self.url = url
+        self.requests: list[list[tuple[str, list[Any]]]] = (
+            json.loads(Path(statements).read_text()) if statements else []
+        )
+        body = b"[" + b" " * max(int(size or 2) - 2, 0) + b"]"
+        self.start = {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+        self.body = {"type": "http.response.body", "body": body}
+        self.picker = itertools.count(os.getpid())  # workers start at different customers
+        self.pool: Any = None
+        self.raw: Any = None
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        statements = self.requests[next(self.picker) % len(self.requests)]
+        if self.pool is not None:
+            async with self.pool.acquire() as conn:
+                for sql, params in statements:
+                    await conn.fetch(sql, *params)
+        else:
+            for sql, params in statements:
+                self.raw.execute(sql, params).fetchall()
+        await send(self.start)
+        await send(self.body)
+
+    async def _lifespan(self, receive: Any, send: Any) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await self._open()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self.pool is not None:
+                    await self.pool.close()
+                if self.raw is not None:
+                    self.raw.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _open(self) -> None:
+        """The driver as the app opens it: asyncpg's pool (2-10) or one read-only sqlite3
+        connection; and the collector as ``selfserve.asgi`` sets it."""
+        if self.url.startswith("postgresql"):
+            import asyncpg
+
+            self.pool = await asyncpg.create_pool(self.url, min_size=2, max_size=10)
+        else:
+            self.raw = open_sqlite(sqlite_path(self.url), cache_mb=64, read_only=True)
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(10_000, 10, 10)
+
+
+app = StackFloor()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--statements", required=True)
+    parser.add_argument("--body-bytes", type=int, required=True)
+    args = parser.parse_args()
+    for name, value in zip(_ENV, (args.url, args.statements, str(args.body_bytes)), strict=True):
+        os.environ[name] = value  # the workers import this module again and read them
+    from granian import Granian
+    from granian.constants import Interfaces, Loops
+
+    Granian(
+        "bench.stack:app",
+        address=args.host,
+        port=args.port,
+        workers=args.workers,
+        interface=Interfaces.ASGI,
+        loop=Loops.uvloop,
+        log_access=False,
+    ).serve()
+
+
+if __name__ == "__main__":
+    main()
