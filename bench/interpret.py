@@ -146,7 +146,7 @@ def _stack_floor(summary: dict[str, Any]) -> str | None:
             + (
                 ", which the stack alone cannot reach here."
                 if stack["load"]["rps"] < goal * floor
-                else ""
+                else "."
             )
         )
     if not lines:

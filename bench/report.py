@@ -83,6 +83,8 @@ BENCH_IDS_FILE=raw/<engine>-customers.txt BENCH_KEY=<key> BENCH_LIMIT=50 \\
   {wrk}
 python -m bench.floors --engine pg|sqlite --url URL --statements FILE --seconds {s["duration_s"]}
 setsid python -m bench.hello --port PORT --workers {s["workers"]}                # HTTP floor
+setsid python -m bench.stack --port PORT --workers {s["workers"]} --url URL \\
+    --statements FILE --body-bytes N                                # stack floor
 ```
 
 Every wrk run is preceded by the same command for {s["warmup_s"]} s as a warm-up. Each server
@@ -348,6 +350,36 @@ def _http_floor(summary: dict[str, Any]) -> str:
     )
 
 
+def _stack_floor(summary: dict[str, Any]) -> str:
+    rows = []
+    for name, e in summary["engines"].items():
+        stack, floor = e.get("stack_floor"), denominator(name, e, 50)
+        if not stack:
+            continue
+        rows.append(
+            [
+                LABELS[name],
+                _f(stack["load"]["rps"]),
+                f"{stack['load']['p50_ms']:.1f}",
+                f"{stack['load']['p99_ms']:.1f}",
+                _f(stack["server_cpu_ms"], 2),
+                _f(stack["db_cpu_ms"], 2) if name == "pg" else "–",
+                f"{stack['load']['rps'] / floor:.0%}" if floor else "–",
+                f"{rps(e, 50) / stack['load']['rps']:.0%}",
+            ]
+        )
+    if not rows:
+        return ""
+    headers = ["engine", "req/s", "p50 ms", "p99 ms", "server CPU ms/req", "PG CPU ms/req"]
+    headers += ["÷ DB floor", "endpoint ÷ this"]
+    return (
+        "## Stack floor (bare ASGI, the same statements and body size, granian, 2 workers)\n\n"
+        "`bench/stack.py` at page 50, loaded like the endpoint: each request runs one recorded "
+        "request's statements through the app's driver and answers a body of the endpoint's "
+        "size, with no routing, authentication, validation or assembly.\n\n" + table(headers, rows)
+    )
+
+
 def _targets(summary: dict[str, Any]) -> str:
     rows = [
         [v.tid, v.what, v.target, v.measured, f"**{v.status}**" if v.status == "FAIL" else v.status]
@@ -379,6 +411,7 @@ def render(summary: dict[str, Any]) -> str:
         _repeats(summary),
         _floors(summary),
         _http_floor(summary),
+        _stack_floor(summary),
         notes.statements(summary),
         notes.auth(summary),
         notes.breakdown(summary),
