@@ -265,6 +265,36 @@ def test_invoices_keep_documents_and_their_overdue_flag_follows_the_day(world: W
     assert [(i["balance"], i["isOverdue"]) for i in after] == [(0, False), (108.25, True)]
 
 
+def test_built_invoices_are_overdue_only_when_active_owing_and_past_due(world: World) -> None:
+    """A stored invoice document gets isOverdue as of the reader's day from its status,
+    balance and due date, as one built from its columns does."""
+    order_id = world.orders[0]
+    cases: dict[str, tuple[dict[str, Any], bool]] = {  # number: (overrides, overdue)
+        "INV-81000001": ({}, True),
+        "INV-81000002": ({"balance": 0, "payment_status": "Paid"}, False),
+        "INV-81000003": ({"status": "Canceled"}, False),
+        "INV-81000004": ({"due_date": date(2999, 1, 14)}, False),
+    }
+    for day, (number, (over, _)) in enumerate(cases.items(), start=1):
+        invoice = b.invoice(
+            world.conn,
+            world.tenant_id,
+            world.alice,
+            order_id,
+            invoice_number=number,
+            invoice_date=date(2025, 1, day),
+            **{"due_date": date(2025, 2, day)} | over,
+        )
+        world.run.run(invoice)
+    url = f"/orders/{order_id}?includes=invoices"
+    from_columns = world.api.get(url).content
+    _build(world)
+    assert world.api.get(url).content == from_columns
+    invoices = world.api.get(url).json()["data"]["invoices"]
+    flags = {i["invoiceNumber"]: i["isOverdue"] for i in invoices}
+    assert flags == {number: overdue for number, (_, overdue) in cases.items()}
+
+
 def test_capped_includes_read_the_same_built_partly_built_and_not_built(world: World) -> None:
     """Capped includes give the same bytes and statements whether the asset and invoice
     documents are built, partly built or not built (those are built from their columns)."""

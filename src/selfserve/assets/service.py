@@ -8,7 +8,7 @@ statement (its customers' time zones: a cancellation can be undone until its dat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 
@@ -81,6 +81,23 @@ def asset_bytes(conn: Conn, r: Row, offset: int = 0) -> bytes:
     if document is not None:
         return document  # type: ignore[no-any-return]
     return encoder.encode(asset_from_row(conn, conn.unpack(r[offset + repository.PACKED])))
+
+
+def assets_by_order(conn: Conn, rows: Iterable[Row]) -> dict[str, list[bytes]]:
+    """Each order's assets include as bytes, from ``current_assets_for_orders`` rows with
+    documents: the stored documents (built for versions without one), in the rows' order."""
+    out: dict[str, list[bytes]] = {}
+    at = 1 + repository.DOCUMENT  # after the order id
+    for row in rows:
+        document = row[at]
+        if document is None:
+            document = asset_bytes(conn, row, 1)
+        found = out.get(row[0])
+        if found is None:
+            out[row[0]] = [document]
+        else:
+            found.append(document)
+    return out
 
 
 def subscription_from_row(conn: Conn, r: Row) -> SubscriptionRead:

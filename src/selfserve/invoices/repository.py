@@ -23,10 +23,12 @@ _COLUMNS = (
     "i.amount_without_tax", "i.tax_amount", "i.balance", "i.currency",
 )  # fmt: skip
 INVOICE_COLUMNS = ", ".join(_COLUMNS)
-# The invoices include over stored documents (orders.documents) lays a row out as isOverdue's
-# inputs (read also when the document is stored), then INVOICE_COLUMNS packed into one value
-# for an invoice that has no document yet (Conn.unpack; NULL otherwise), then the document.
-STATUS, DUE_DATE, BALANCE, PACKED, DOCUMENT = 0, 1, 2, 3, 4
+# The invoices include over stored documents (orders.documents) lays a row out as the due date
+# of an invoice that still has money owed (Active, balance above 0; NULL otherwise: it cannot be
+# overdue), then INVOICE_COLUMNS packed into one value for an invoice that has no document yet
+# (Conn.unpack; NULL otherwise), then the document without its closing brace, so that
+# isOverdue as of the reader's day is appended to it as it is.
+OWING_DUE, PACKED, DOCUMENT = 0, 1, 2
 LINE_COLUMNS = (
     "id, description, quantity, start_date, end_date, amount, tax_amount, order_product_id, "
     "asset_id"
@@ -44,7 +46,9 @@ _FILTER_COLUMNS = {
 
 def _document_columns(sql: Sql) -> str:
     return (
-        f"i.status, i.due_date, i.balance, {sql.packed(_COLUMNS, unless='i.document')}, i.document"
+        "CASE WHEN i.status = 'Active' AND i.balance > 0 THEN i.due_date END, "
+        f"{sql.packed(_COLUMNS, unless='i.document')}, "
+        "substr(i.document, 1, length(i.document) - 1)"
     )
 
 
@@ -53,8 +57,7 @@ async def invoices_for_orders(
 ) -> list[Row]:
     """``(order_id, invoice...)``, newest first, at most ``cap + 1`` per order; the order id as
     text (a cheap dictionary key on both engines) and the invoice laid out as
-    ``INVOICE_COLUMNS``, or with ``documents`` as ``STATUS, DUE_DATE, BALANCE, PACKED,
-    DOCUMENT`` above."""
+    ``INVOICE_COLUMNS``, or with ``documents`` as ``OWING_DUE, PACKED, DOCUMENT`` above."""
     sql = conn.sql()
     columns = _document_columns(sql) if documents else INVOICE_COLUMNS
     return await conn.fetch(

@@ -9,6 +9,7 @@ seller's and the customer's names).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -84,10 +85,29 @@ def invoice_bytes(conn: Conn, r: Row, today: date, offset: int = 0) -> bytes:
     if document is None:
         packed = conn.unpack(r[offset + repository.PACKED])
         return encoder.encode(invoice_from_row(conn, packed, today))
-    status, due = r[offset + repository.STATUS], r[offset + repository.DUE_DATE]
-    balance = r[offset + repository.BALANCE]
-    overdue = is_overdue(status, balance, conn.to_date(due), today)
-    return b"".join((memoryview(document)[:-1], _OVERDUE[overdue]))
+    due = r[offset + repository.OWING_DUE]
+    return document + _OVERDUE[due is not None and conn.to_date(due) < today]  # type: ignore[no-any-return]
+
+
+def invoices_by_order(
+    conn: Conn, rows: Iterable[Row], today_of: Mapping[str, date]
+) -> dict[str, list[bytes]]:
+    """Each order's invoices include as bytes, from ``invoices_for_orders`` rows with
+    documents, with ``isOverdue`` as of the day in ``today_of`` (by order id)."""
+    out: dict[str, list[bytes]] = {}
+    owing, at, to_date = 1 + repository.OWING_DUE, 1 + repository.DOCUMENT, conn.to_date
+    for row in rows:
+        order_id, document, due = row[0], row[at], row[owing]
+        if document is None:
+            document = invoice_bytes(conn, row, today_of[order_id], 1)
+        else:
+            document += _OVERDUE[due is not None and to_date(due) < today_of[order_id]]
+        found = out.get(order_id)
+        if found is None:
+            out[order_id] = [document]
+        else:
+            found.append(document)
+    return out
 
 
 def invoice_document(conn: Conn, r: Row) -> bytes:

@@ -11,13 +11,13 @@ the columns. Both give the same JSON.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from selfserve.assets.repository import current_assets_for_orders
-from selfserve.assets.service import asset_bytes, asset_from_row
+from selfserve.assets.service import asset_from_row, assets_by_order
 from selfserve.auth.principal import Principal
 from selfserve.auth.scopes import ORDERS_WRITE
 from selfserve.auth.scoping import readable_customer_ids
@@ -27,7 +27,7 @@ from selfserve.errors import InvalidParameter
 from selfserve.history.repository import events_for_orders, events_page
 from selfserve.history.service import event_from_row
 from selfserve.invoices.repository import invoices_for_orders
-from selfserve.invoices.service import invoice_bytes, invoice_from_row
+from selfserve.invoices.service import invoice_from_row, invoices_by_order
 from selfserve.kit.clock import local_date
 from selfserve.kit.http import encoder
 from selfserve.kit.pagination import Pagination, Sort, SortKey, encode_cursor, in_sort_order
@@ -218,25 +218,28 @@ class _Includes:
     history: dict[str, list[Row]] | None
 
 
-async def _includes(
-    conn: Conn,
-    ctx: ReadContext,
-    order_ids: list[Any],
-    includes: frozenset[str],
-    documents: bool = False,
-) -> _Includes:
+async def _include_rows(
+    conn: Conn, ctx: ReadContext, order_ids: list[Any], includes: frozenset[str], documents: bool
+) -> tuple[list[Row] | None, list[Row] | None, list[Row] | None]:
+    """The rows of the requested includes (assets, invoices, history; None: not requested),
+    one statement each."""
     tenant_id, cap = ctx.principal.tenant_id, ctx.include_cap
 
-    async def grouped(wanted: str, fetch: Any, *more: Any) -> dict[str, list[Row]] | None:
-        if wanted not in includes:
-            return None
-        return group(await fetch(conn, tenant_id, order_ids, cap, *more))
+    async def rows(wanted: str, fetch: Any, *more: Any) -> list[Row] | None:
+        return await fetch(conn, tenant_id, order_ids, cap, *more) if wanted in includes else None
 
-    return _Includes(
-        await grouped("assets", current_assets_for_orders, documents),
-        await grouped("invoices", invoices_for_orders, documents),
-        await grouped("history", events_for_orders),
+    return (
+        await rows("assets", current_assets_for_orders, documents),
+        await rows("invoices", invoices_for_orders, documents),
+        await rows("history", events_for_orders),
     )
+
+
+async def _includes(
+    conn: Conn, ctx: ReadContext, order_ids: list[Any], includes: frozenset[str]
+) -> _Includes:
+    found = await _include_rows(conn, ctx, order_ids, includes, documents=False)
+    return _Includes(*(None if rows is None else group(rows) for rows in found))
 
 
 def _attach(
@@ -257,38 +260,17 @@ def _attach(
         order.history_truncated = len(events) > cap
 
 
-def _append_includes(
-    out: OrderBytes, conn: Conn, found: _Includes, order_id: str, today: date, cap: int
-) -> None:
-    """The order's requested includes, the assets and invoices as their stored documents
-    (built here when they have none)."""
-    if found.assets is not None:
-        assets = found.assets.get(order_id, ())
-        documents = [asset_bytes(conn, a, 1) for a in assets[:cap]]
-        out.documents("assets", documents, len(assets) > cap)
-    if found.invoices is not None:
-        invoices = found.invoices.get(order_id, ())
-        documents = [invoice_bytes(conn, i, today, 1) for i in invoices[:cap]]
-        out.documents("invoices", documents, len(invoices) > cap)
-    if found.history is not None:
-        events = found.history.get(order_id, ())
-        encoded = encoder.encode([event_from_row(conn, e, 1) for e in events[-cap:]])
-        out.history(encoded, len(events) > cap)
-
-
-class _Days:
-    """Each customer's today, once per time zone per request."""
-
-    __slots__ = ("by_zone", "now")
-
-    def __init__(self, now: datetime) -> None:
-        self.now, self.by_zone = now, dict[str, date]()
-
-    def today(self, zone: str) -> date:
-        day = self.by_zone.get(zone)
+def _todays(now: datetime, rows: list[Row]) -> list[date]:
+    """Each order's customer's today (``orders.repository.TIME_ZONE``), once per time zone."""
+    by_zone: dict[str, date] = {}
+    out = []
+    for r in rows:
+        zone = r[repository.TIME_ZONE]
+        day = by_zone.get(zone)
         if day is None:
-            day = self.by_zone[zone] = local_date(self.now, zone)
-        return day
+            day = by_zone[zone] = local_date(now, zone)
+        out.append(day)
+    return out
 
 
 async def _assemble(
@@ -299,9 +281,8 @@ async def _assemble(
     order_ids = [r[0] for r in rows]
     lines = group(await repository.lines_for(conn, ctx.principal.tenant_id, order_ids))
     found = await _includes(conn, ctx, order_ids, includes)
-    days, out = _Days(ctx.now), []
-    for r in rows:
-        today = days.today(r[repository.TIME_ZONE])
+    out = []
+    for r, today in zip(rows, _todays(ctx.now, rows), strict=True):
         order_id = conn.to_id(r[0])
         lifecycle, actions = _lifecycle(conn, ctx, r, order_id, today)
         line_objects = lines_from_rows(conn, lines.get(r[0], ()), r[repository.CURRENCY])
@@ -319,46 +300,88 @@ async def _encode(
     out = OrderBytes()
     if not rows:
         return out
+    ids, todays = [conn.to_id(r[0]) for r in rows], _todays(ctx.now, rows)
+    documents = await _documents(conn, ctx, rows)
+    assets, invoices, history = await _include_rows(conn, ctx, [r[0] for r in rows], includes, True)
+    assets_of = None if assets is None else assets_by_order(conn, assets)
+    invoices_of = None
+    if invoices is not None:
+        invoices_of = invoices_by_order(conn, invoices, dict(zip(ids, todays, strict=True)))
+    history_of = None if history is None else group(history)
+    tail, cap = _tail_encoder(conn, ctx), ctx.include_cap
+    for r, order_id, today, document in zip(rows, ids, todays, documents, strict=True):
+        out.open(document, tail(r, order_id, today))
+        if assets_of is not None:
+            out.documents("assets", assets_of.get(order_id, ()), cap)
+        if invoices_of is not None:
+            out.documents("invoices", invoices_of.get(order_id, ()), cap)
+        if history_of is not None:
+            events = history_of.get(order_id, ())
+            encoded = encoder.encode([event_from_row(conn, e, 1) for e in events[-cap:]])
+            out.history(encoded, len(events) > cap)
+        out.close()
+    return out
+
+
+async def _documents(conn: Conn, ctx: ReadContext, rows: list[Row]) -> list[bytes]:
+    """Each order's stored document, built from its columns and lines (one statement for
+    all of them) where it has none yet."""
     at = repository.DOCUMENT
     missing = [r[0] for r in rows if r[at] is None]  # rows laid out over stored documents
-    tenant_id = ctx.principal.tenant_id
-    lines = group(await repository.lines_for(conn, tenant_id, missing)) if missing else {}
-    found = await _includes(conn, ctx, [r[0] for r in rows], includes, documents=True)
-    encode, days, cap, to_id = encoder.encode, _Days(ctx.now), ctx.include_cap, conn.to_id
+    if not missing:
+        return [r[at] for r in rows]
+    lines = group(await repository.lines_for(conn, ctx.principal.tenant_id, missing))
+    out = []
     for r in rows:
-        today = days.today(r[repository.TIME_ZONE])
         document = r[at]
         if document is None:
             line_objects = lines_from_rows(conn, lines.get(r[0], ()), r[repository.CURRENCY])
-            full = unpacked(conn, r)
-            document = encode(document_from_row(conn, full, line_objects))
-        order_id = to_id(r[0])
-        out.open(document, encode(OrderTail(*_lifecycle(conn, ctx, r, order_id, today))))
-        _append_includes(out, conn, found, order_id, today, cap)
-        out.close()
+            document = encoder.encode(document_from_row(conn, unpacked(conn, r), line_objects))
+        out.append(document)
     return out
+
+
+def _tail_encoder(conn: Conn, ctx: ReadContext) -> Callable[[Row, str, date], bytes]:
+    """Encodes an order's ``OrderTail`` without includes (its lifecycle and actions), with
+    what is the same for every order of the request worked out once."""
+    encode, writable = encoder.encode, ORDERS_WRITE in ctx.principal.scopes
+
+    def tail(r: Row, order_id: str, today: date) -> bytes:
+        stage = _stage(conn, ctx, r, today)
+        actions = _actions(conn, ctx, r, stage, order_id) if writable else []
+        return encode(OrderTail(lifecycle_from_row(conn, r, stage, today), actions))
+
+    return tail
 
 
 def _lifecycle(
     conn: Conn, ctx: ReadContext, r: Row, order_id: str, today: date
 ) -> tuple[Lifecycle, list[Action]]:
     """The order's lifecycle and the actions its caller may take, as of ``today``."""
+    stage = _stage(conn, ctx, r, today)
+    return lifecycle_from_row(conn, r, stage, today), _actions(conn, ctx, r, stage, order_id)
+
+
+def _stage(conn: Conn, ctx: ReadContext, r: Row, today: date) -> str:
     # r is laid out as orders.repository.ORDER_COLUMNS, at least up to PER_READ.
-    stage = stage_of(
+    to_date = conn.to_date
+    return stage_of(
         r[1],  # status
         today,
-        next_renewal=None if r[5] is None else conn.to_date(r[5]),
-        subscription_end=None if r[4] is None else conn.to_date(r[4]),
-        cancel_effective=None if r[8] is None else conn.to_date(r[8]),
+        next_renewal=None if r[5] is None else to_date(r[5]),
+        subscription_end=None if r[4] is None else to_date(r[4]),
+        cancel_effective=None if r[8] is None else to_date(r[8]),
         notice_days=ctx.principal.renewal_notice_days,
     )
+
+
+def _actions(conn: Conn, ctx: ReadContext, r: Row, stage: str, order_id: str) -> list[Action]:
     may_uncancel = ORDERS_WRITE in ctx.principal.scopes and UNCANCEL in ctx.served_routes
     target = r[repository.UNCANCEL_TARGET] if may_uncancel else None
-    actions = actions_for(
+    return actions_for(
         stage,
         order_id,
         ctx.principal.scopes,
         ctx.served_routes,
         scheduled_subscription=None if target is None else conn.to_id(target),
     )
-    return lifecycle_from_row(conn, r, stage, today), actions

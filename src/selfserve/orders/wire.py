@@ -13,7 +13,7 @@ join, so the page is copied once in all. The field names come from those structs
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 import msgspec
 
@@ -65,10 +65,12 @@ class OrderBytes:
         # one and its closing one, which close() puts back after the includes.
         parts += (memoryview(document)[:-1], b",", memoryview(head)[1:-1])
 
-    def documents(self, name: str, documents: Iterable[bytes], truncated: bool) -> None:
-        """An include given as stored documents (``assets`` or ``invoices``)."""
+    def documents(self, name: str, documents: Sequence[bytes], cap: int) -> None:
+        """An include given as its objects' bytes (``assets`` or ``invoices``): the first
+        ``cap``, and whether there are more."""
         parts = self._parts
-        parts += (_OPEN[name], b",".join(documents), _TRUNCATED[name], _FLAG[truncated])
+        parts += (_OPEN[name], b",".join(documents[:cap]), _TRUNCATED[name])
+        parts.append(_FLAG[len(documents) > cap])
 
     def history(self, events: bytes, truncated: bool) -> None:
         self._parts += (_HISTORY, events, _HISTORY_TRUNCATED, _FLAG[truncated])
