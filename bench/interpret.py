@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bench.targets import LABELS, PER_REQUEST, denominator, median_run, rps
+from bench.targets import LABELS, PER_REQUEST, denominator, median_run, median_stack_run, rps
 
 STUDY_PAGE50_KB = 46
 
@@ -129,7 +129,7 @@ def _stack_floor(summary: dict[str, Any]) -> str | None:
     for name in ("pg", "sqlite"):
         e = summary["engines"].get(name)
         run = median_run(e, 50) if e else None
-        stack = e.get("stack_floor") if e else None
+        stack = median_stack_run(e) if e else None
         floor = denominator(name, e, 50) if e else None
         if not e or run is None or not stack or not floor or run["server_cpu_ms"] is None:
             continue

@@ -18,6 +18,7 @@ from bench.targets import (
     evaluate,
     floor_rps,
     median_run,
+    median_stack_run,
     rps,
     runs,
 )
@@ -353,7 +354,7 @@ def _http_floor(summary: dict[str, Any]) -> str:
 def _stack_floor(summary: dict[str, Any]) -> str:
     rows = []
     for name, e in summary["engines"].items():
-        stack, floor = e.get("stack_floor"), denominator(name, e, 50)
+        stack, floor = median_stack_run(e), denominator(name, e, 50)
         if not stack:
             continue
         rows.append(
@@ -374,7 +375,8 @@ def _stack_floor(summary: dict[str, Any]) -> str:
     headers += ["÷ DB floor", "endpoint ÷ this"]
     return (
         "## Stack floor (bare ASGI, the same statements and body size, granian, 2 workers)\n\n"
-        "`bench/stack.py` at page 50, loaded like the endpoint: each request runs one recorded "
+        "`bench/stack.py` at page 50, loaded like the endpoint (the median of as many runs as "
+        "the endpoint's page-50 runs): each request runs one recorded "
         "request's statements through the app's driver and answers a body of the endpoint's "
         "size, with no routing, authentication, validation or assembly.\n\n" + table(headers, rows)
     )

@@ -45,6 +45,12 @@ def median_run(engine: dict[str, Any], limit: int) -> dict[str, Any] | None:
     return ordered[(len(ordered) - 1) // 2] if ordered else None
 
 
+def median_stack_run(engine: dict[str, Any]) -> dict[str, Any] | None:
+    """The stack floor's run with the median throughput (``bench.stack``), if measured."""
+    ordered = sorted(engine.get("stack_floor") or [], key=lambda r: r["load"]["rps"])
+    return ordered[(len(ordered) - 1) // 2] if ordered else None
+
+
 def rps(engine: dict[str, Any], limit: int) -> float:
     values = [r["load"]["rps"] for r in runs(engine, limit)]
     return median(values) if values else 0.0
