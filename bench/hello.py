@@ -37,14 +37,19 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
+    serve("bench.hello:app", args.host, args.port, args.workers)
+
+
+def serve(target: str, host: str, port: int, workers: int) -> None:
+    """Serves the ASGI app ``target`` (``module:attribute``) as ``selfserve serve`` does."""
     from granian import Granian
     from granian.constants import Interfaces, Loops
 
     Granian(
-        "bench.hello:app",
-        address=args.host,
-        port=args.port,
-        workers=args.workers,
+        target,
+        address=host,
+        port=port,
+        workers=workers,
         interface=Interfaces.ASGI,
         loop=Loops.uvloop,
         log_access=False,

@@ -21,6 +21,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from bench.hello import serve
 from selfserve.db import open_sqlite, sqlite_path
 
 _ENV = ("BENCH_STACK_URL", "BENCH_STACK_STATEMENTS", "BENCH_STACK_BODY")
@@ -106,18 +107,7 @@ def main() -> None:
     args = parser.parse_args()
     for name, value in zip(_ENV, (args.url, args.statements, str(args.body_bytes)), strict=True):
         os.environ[name] = value  # the workers import this module again and read them
-    from granian import Granian
-    from granian.constants import Interfaces, Loops
-
-    Granian(
-        "bench.stack:app",
-        address=args.host,
-        port=args.port,
-        workers=args.workers,
-        interface=Interfaces.ASGI,
-        loop=Loops.uvloop,
-        log_access=False,
-    ).serve()
+    serve("bench.stack:app", args.host, args.port, args.workers)
 
 
 if __name__ == "__main__":
