@@ -307,7 +307,8 @@ def _floors(summary: dict[str, Any]) -> str:
     headers = ["engine", "limit", "processes", "req/s", "client CPU ms/req", "PG CPU ms/req"]
     return (
         "## DB floor (the endpoint's recorded statements replayed in-process)\n\n"
-        "PostgreSQL: asyncpg, 32 tasks on a 10-connection pool per process. SQLite: one "
+        "PostgreSQL: asyncpg, 32 tasks on a 10-connection pool per process, opened as the "
+        "app opens it (a connection goes back without a reset statement). SQLite: one "
         "connection per process in a tight loop. Each request is the "
         f"{PER_REQUEST} statements one real request ran (API key lookup, page, assets, "
         "invoices), with its parameters.\n\n" + table(headers, rows)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.hello import serve
-from selfserve.db import open_sqlite, sqlite_path
+from selfserve.db import PostgresDatabase, open_sqlite, sqlite_path
 
 _ENV = ("BENCH_STACK_URL", "BENCH_STACK_STATEMENTS", "BENCH_STACK_BODY")
 
@@ -47,6 +47,7 @@ class StackFloor:
         }
         self.body = {"type": "http.response.body", "body": body}
         self.picker = itertools.count(os.getpid())  # workers start at different customers
+        self.db: PostgresDatabase | None = None
         self.pool: Any = None
         self.raw: Any = None
 
@@ -72,20 +73,20 @@ class StackFloor:
                 await self._open()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                if self.pool is not None:
-                    await self.pool.close()
+                if self.db is not None:
+                    await self.db.close()
                 if self.raw is not None:
                     self.raw.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
     async def _open(self) -> None:
-        """The driver as the app opens it: asyncpg's pool (2-10) or one read-only sqlite3
+        """The driver as the app opens it: its asyncpg pool (2-10) or one read-only sqlite3
         connection; and the collector as ``selfserve.asgi`` sets it."""
         if self.url.startswith("postgresql"):
-            import asyncpg
-
-            self.pool = await asyncpg.create_pool(self.url, min_size=2, max_size=10)
+            self.db = PostgresDatabase(self.url, 2, 10)  # no reset statement on release
+            await self.db.connect()
+            self.pool = self.db.pool
         else:
             self.raw = open_sqlite(sqlite_path(self.url), cache_mb=64, read_only=True)
         gc.collect()
