@@ -8,6 +8,7 @@ statement (its customers' time zones: a cancellation can be undone until its dat
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
@@ -73,30 +74,17 @@ def asset_from_row(conn: Conn, r: Row, offset: int = 0) -> AssetRead:
     )
 
 
-def asset_bytes(conn: Conn, r: Row, offset: int = 0) -> bytes:
-    """``asset_from_row`` encoded, from a row of the assets include over stored documents
-    (``current_assets_for_orders`` with ``documents``) from ``offset`` on: the version's
-    stored document (``orders.documents``), or one built from its packed columns."""
-    document = r[offset + repository.DOCUMENT]
-    if document is not None:
-        return document  # type: ignore[no-any-return]
-    return encoder.encode(asset_from_row(conn, conn.unpack(r[offset + repository.PACKED])))
-
-
 def assets_by_order(conn: Conn, rows: Iterable[Row]) -> dict[str, list[bytes]]:
     """Each order's assets include as bytes, from ``current_assets_for_orders`` rows with
-    documents: the stored documents (built for versions without one), in the rows' order."""
-    out: dict[str, list[bytes]] = {}
-    at = 1 + repository.DOCUMENT  # after the order id
+    documents (the order id first): each version's stored document (``orders.documents``), or
+    one built from its packed columns, in the rows' order."""
+    out: dict[str, list[bytes]] = defaultdict(list)
+    packed, at = 1 + repository.PACKED, 1 + repository.DOCUMENT
     for row in rows:
         document = row[at]
         if document is None:
-            document = asset_bytes(conn, row, 1)
-        found = out.get(row[0])
-        if found is None:
-            out[row[0]] = [document]
-        else:
-            found.append(document)
+            document = encoder.encode(asset_from_row(conn, conn.unpack(row[packed])))
+        out[row[0]].append(document)
     return out
 
 

@@ -46,7 +46,7 @@ _FILTER_COLUMNS = {
 
 def _document_columns(sql: Sql) -> str:
     return (
-        "CASE WHEN i.status = 'Active' AND i.balance > 0 THEN i.due_date END, "
+        f"CASE WHEN {_owing('i')} THEN i.due_date END, "
         f"{sql.packed(_COLUMNS, unless='i.document')}, "
         "substr(i.document, 1, length(i.document) - 1)"
     )
@@ -81,6 +81,11 @@ def _filter(sql: Sql, flt: Filter[Any], alias: str) -> str:
     return f"{column} {flt.op} {sql.p(flt.value)}"
 
 
+def _owing(alias: str) -> str:
+    """An issued invoice with money still owed: overdue once its due date has passed."""
+    return f"{alias}.status = 'Active' AND {alias}.balance > 0"
+
+
 def _overdue(sql: Sql, alias: str, windows: OverdueWindows) -> str:
     """Active, with money owed, and due before the customer's local today."""
     if not windows:
@@ -89,7 +94,7 @@ def _overdue(sql: Sql, alias: str, windows: OverdueWindows) -> str:
         f"({sql.in_(f'{alias}.customer_id', ids)} AND {alias}.due_date < {sql.p(today)})"
         for ids, today in windows
     )
-    return f"({alias}.status = 'Active' AND {alias}.balance > 0 AND ({days}))"
+    return f"({_owing(alias)} AND ({days}))"
 
 
 def _conditions(

@@ -9,6 +9,7 @@ seller's and the customer's names).
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -76,37 +77,24 @@ def invoice_from_row(conn: Conn, r: Row, today: date, offset: int = 0) -> Invoic
 _OVERDUE = (b',"isOverdue":false}', b',"isOverdue":true}')
 
 
-def invoice_bytes(conn: Conn, r: Row, today: date, offset: int = 0) -> bytes:
-    """``invoice_from_row`` encoded, from a row of the invoices include over stored documents
-    (``invoices_for_orders`` with ``documents``) from ``offset`` on: the stored document
-    (``orders.documents``) with its ``isOverdue`` as of ``today``, or one built from the
-    invoice's packed columns."""
-    document = r[offset + repository.DOCUMENT]
-    if document is None:
-        packed = conn.unpack(r[offset + repository.PACKED])
-        return encoder.encode(invoice_from_row(conn, packed, today))
-    due = r[offset + repository.OWING_DUE]
-    return document + _OVERDUE[due is not None and conn.to_date(due) < today]  # type: ignore[no-any-return]
-
-
 def invoices_by_order(
     conn: Conn, rows: Iterable[Row], today_of: Mapping[str, date]
 ) -> dict[str, list[bytes]]:
     """Each order's invoices include as bytes, from ``invoices_for_orders`` rows with
-    documents, with ``isOverdue`` as of the day in ``today_of`` (by order id)."""
-    out: dict[str, list[bytes]] = {}
-    owing, at, to_date = 1 + repository.OWING_DUE, 1 + repository.DOCUMENT, conn.to_date
+    documents (the order id first), with ``isOverdue`` as of the day in ``today_of`` (by
+    order id): each stored document (``orders.documents``) with it appended, or one built from
+    the invoice's packed columns."""
+    out: dict[str, list[bytes]] = defaultdict(list)
+    owing, packed = 1 + repository.OWING_DUE, 1 + repository.PACKED
+    at, to_date = 1 + repository.DOCUMENT, conn.to_date
     for row in rows:
         order_id, document, due = row[0], row[at], row[owing]
+        today = today_of[order_id]
         if document is None:
-            document = invoice_bytes(conn, row, today_of[order_id], 1)
+            document = encoder.encode(invoice_from_row(conn, conn.unpack(row[packed]), today))
         else:
-            document += _OVERDUE[due is not None and to_date(due) < today_of[order_id]]
-        found = out.get(order_id)
-        if found is None:
-            out[order_id] = [document]
-        else:
-            found.append(document)
+            document += _OVERDUE[due is not None and to_date(due) < today]
+        out[order_id].append(document)
     return out
 
 
