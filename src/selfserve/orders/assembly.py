@@ -17,6 +17,7 @@ from typing import Any
 
 from selfserve.db import Conn, Row
 from selfserve.kit.money import minor_converter, percent_to_decimal, price_converter
+from selfserve.orders.lifecycle import stage_of
 from selfserve.orders.repository import PACKED, PER_READ
 from selfserve.orders.schemas import (
     Action,
@@ -89,16 +90,27 @@ def lines_from_rows(conn: Conn, rows: Iterable[Row], currency: str) -> list[Orde
     ]
 
 
-def lifecycle_from_row(conn: Conn, r: Row, stage: str, today: date) -> Lifecycle:
+def lifecycle_from_row(conn: Conn, r: Row, today: date, notice_days: int) -> Lifecycle:
     """From a row laid out as ``orders.repository.ORDER_COLUMNS``, at least up to
-    ``PER_READ`` (a row read over stored documents has those columns too)."""
+    ``PER_READ`` (a row read over stored documents has those columns too), as of the
+    customer's ``today``; ``notice_days`` before a renewal the stage is ``renewal_due``."""
     to_date = conn.to_date
-    next_renewal = None if r[5] is None else to_date(r[5])
+    status, canceled, end, renewal, auto_renew, term, effective = r[1], *r[3:9]
+    next_renewal = None if renewal is None else to_date(renewal)
+    cancel_effective = None if effective is None else to_date(effective)
+    stage = stage_of(
+        status,
+        today,
+        next_renewal=next_renewal,
+        subscription_end=None if end is None else to_date(end),
+        cancel_effective=cancel_effective,
+        notice_days=notice_days,
+    )
     cancellation = None
-    if r[3] is not None or r[8] is not None:
+    if canceled is not None or effective is not None:
         cancellation = Cancellation(
-            None if r[3] is None else conn.to_ts(r[3]),  # canceled_date
-            None if r[8] is None else to_date(r[8]),  # effective_date
+            None if canceled is None else conn.to_ts(canceled),
+            cancel_effective,
             r[9],  # reason
             r[10],  # canceled_by_id
         )
@@ -106,8 +118,8 @@ def lifecycle_from_row(conn: Conn, r: Row, stage: str, today: date) -> Lifecycle
         stage,
         next_renewal,
         None if next_renewal is None else (next_renewal - today).days,  # days_until_renewal
-        None if r[6] is None else bool(r[6]),  # auto_renew
-        r[7],  # renewal_term
+        None if auto_renew is None else bool(auto_renew),
+        term,  # renewal_term
         cancellation,
     )
 

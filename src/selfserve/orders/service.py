@@ -42,7 +42,7 @@ from selfserve.orders.assembly import (
     unpacked,
 )
 from selfserve.orders.errors import OrderNotFound
-from selfserve.orders.lifecycle import UNCANCEL, actions_for, stage_of
+from selfserve.orders.lifecycle import UNCANCEL, actions_for
 from selfserve.orders.query import OrderListQuery
 from selfserve.orders.schemas import (
     Action,
@@ -345,11 +345,12 @@ def _tail_encoder(conn: Conn, ctx: ReadContext) -> Callable[[Row, str, date], by
     """Encodes an order's ``OrderTail`` without includes (its lifecycle and actions), with
     what is the same for every order of the request worked out once."""
     encode, writable = encoder.encode, ORDERS_WRITE in ctx.principal.scopes
+    notice_days = ctx.principal.renewal_notice_days
 
     def tail(r: Row, order_id: str, today: date) -> bytes:
-        stage = _stage(conn, ctx, r, today)
-        actions = _actions(conn, ctx, r, stage, order_id) if writable else []
-        return encode(OrderTail(lifecycle_from_row(conn, r, stage, today), actions))
+        lifecycle = lifecycle_from_row(conn, r, today, notice_days)
+        actions = _actions(conn, ctx, r, lifecycle.stage, order_id) if writable else []
+        return encode(OrderTail(lifecycle, actions))
 
     return tail
 
@@ -358,21 +359,8 @@ def _lifecycle(
     conn: Conn, ctx: ReadContext, r: Row, order_id: str, today: date
 ) -> tuple[Lifecycle, list[Action]]:
     """The order's lifecycle and the actions its caller may take, as of ``today``."""
-    stage = _stage(conn, ctx, r, today)
-    return lifecycle_from_row(conn, r, stage, today), _actions(conn, ctx, r, stage, order_id)
-
-
-def _stage(conn: Conn, ctx: ReadContext, r: Row, today: date) -> str:
-    # r is laid out as orders.repository.ORDER_COLUMNS, at least up to PER_READ.
-    to_date = conn.to_date
-    return stage_of(
-        r[1],  # status
-        today,
-        next_renewal=None if r[5] is None else to_date(r[5]),
-        subscription_end=None if r[4] is None else to_date(r[4]),
-        cancel_effective=None if r[8] is None else to_date(r[8]),
-        notice_days=ctx.principal.renewal_notice_days,
-    )
+    lifecycle = lifecycle_from_row(conn, r, today, ctx.principal.renewal_notice_days)
+    return lifecycle, _actions(conn, ctx, r, lifecycle.stage, order_id)
 
 
 def _actions(conn: Conn, ctx: ReadContext, r: Row, stage: str, order_id: str) -> list[Action]:
