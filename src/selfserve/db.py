@@ -112,6 +112,31 @@ class Sql:
         packed = f"{function}({', '.join(expressions)})"
         return packed if unless is None else f"CASE WHEN {unless} IS NULL THEN {packed} END"
 
+    def days_by_id(self, ids: Sequence[Any], days: Sequence[date]) -> str:
+        """A FROM item ``t(order_id, today)`` pairing each id with its day: one parameter
+        on SQLite (a JSON object), two arrays on PostgreSQL."""
+        if self.dialect == "postgresql":
+            self.params += (list(ids), list(days))
+            n = len(self.params)
+            return f"unnest(${n - 1}::uuid[], ${n}::date[]) AS t(order_id, today)"
+        encoded = _json_encode(dict(zip(map(str, ids), days, strict=True)))
+        self.params.append(encoded.decode())
+        return f"(SELECT key AS order_id, value AS today FROM json_each(?{len(self.params)})) t"
+
+    def bytes_literal(self, value: bytes) -> str:
+        return f"'\\x{value.hex()}'::bytea" if self.dialect == "postgresql" else f"X'{value.hex()}'"
+
+    def as_bytes(self, expression: str) -> str:
+        """``expression`` (a concatenation of byte strings) as bytes: SQLite's ``||`` and
+        ``group_concat`` give text."""
+        return expression if self.dialect == "postgresql" else f"CAST({expression} AS BLOB)"
+
+    def joined_bytes(self, expression: str) -> str:
+        """The aggregate of ``expression``'s byte strings joined by commas (NULLs skipped)."""
+        if self.dialect == "postgresql":
+            return f"string_agg({expression}, ','::bytea)"
+        return f"group_concat({expression}, ',')"
+
     def nulls_low(self, column: str, descending: bool) -> str:
         """An ORDER BY term in which NULL sorts below every value on both engines."""
         if self.dialect == "postgresql":
