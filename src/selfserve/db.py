@@ -24,7 +24,7 @@ import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from uuid import UUID
@@ -137,6 +137,15 @@ class Sql:
             return f"string_agg({expression}, ','::bytea)"
         return f"group_concat({expression}, ',')"
 
+    def sort_value(self, column: str, kind: str) -> str:
+        """A sort column as a page row carries it, to order rows merged from several runs and
+        to resume a walk after the last (``Conn.sort_ts`` reads a timestamp back). PostgreSQL
+        sends a timestamp as microseconds since the epoch: an integer orders the same, and
+        the driver decodes it several times faster than a timestamp."""
+        if self.dialect == "postgresql" and kind == "timestamp":
+            return f"(extract(epoch FROM {column}) * 1000000)::int8"
+        return column
+
     def nulls_low(self, column: str, descending: bool) -> str:
         """An ORDER BY term in which NULL sorts below every value on both engines."""
         if self.dialect == "postgresql":
@@ -180,6 +189,7 @@ class Conn(ABC):
     to_id: Callable[[Any], str]
     to_date: Callable[[Any], date]
     to_ts: Callable[[Any], datetime]
+    sort_ts: Callable[[Any], datetime]  # a timestamp read as Sql.sort_value gives it
     unpack: Callable[[Any], Row]  # a value of Sql.packed, as the row of its expressions
 
     def sql(self) -> Sql:
@@ -189,6 +199,7 @@ class Conn(ABC):
         """Takes ``other``'s dialect and decoders (for connections that wrap another)."""
         self.dialect = other.dialect
         self.to_id, self.to_date, self.to_ts = other.to_id, other.to_date, other.to_ts
+        self.sort_ts = other.sort_ts
         self.unpack = other.unpack
 
     @abstractmethod
@@ -213,11 +224,19 @@ def _pg_ts(value: datetime) -> datetime:
     return value
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _pg_micros(value: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=value)
+
+
 class PgConn(Conn):
     dialect: Dialect = "postgresql"
     to_id = staticmethod(str)
     to_date = staticmethod(lambda v: v)
     to_ts = staticmethod(_pg_ts)
+    sort_ts = staticmethod(_pg_micros)
     unpack = staticmethod(tuple)  # asyncpg returns a record as a tuple already
 
     def __init__(self, raw: asyncpg.Connection) -> None:
@@ -244,6 +263,7 @@ class SqliteConn(Conn):
     to_id = staticmethod(str)
     to_date = staticmethod(date.fromisoformat)
     to_ts = staticmethod(_sqlite_ts)
+    sort_ts = staticmethod(_sqlite_ts)
     unpack = staticmethod(json.loads)
 
     def __init__(self, raw: sqlite3.Connection) -> None:

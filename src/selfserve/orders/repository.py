@@ -202,7 +202,7 @@ def _page(
         revision = "created_revision" if sort.key.immutable else "revision"
         where.append(f"o.{revision} <= {sql.p(pin)}")
     unchanged = (
-        f"SELECT {columns}, o.{sort.key.column} AS walk_value "
+        f"SELECT {columns}, {sql.sort_value('o.' + sort.key.column, sort.key.kind)} AS walk_value "
         "FROM orders o JOIN customers c ON c.id = o.customer_id "
         f"WHERE {' AND '.join(where)} ORDER BY {order_by(sql, sort, 'o')} "
         f"LIMIT {sql.p(query.limit + 1)}"
@@ -239,7 +239,8 @@ def _changed_since(
         after_cursor(sql, sort, cursor, "h", column=column, ident=ident),
     ]
     return (
-        f"SELECT {columns}, {column} AS walk_value FROM order_sort_history h "
+        f"SELECT {columns}, {sql.sort_value(column, sort.key.kind)} AS walk_value "
+        "FROM order_sort_history h "
         "JOIN orders o ON o.id = h.order_id JOIN customers c ON c.id = o.customer_id "
         f"WHERE {' AND '.join(where)} "
         f"ORDER BY {order_by(sql, sort, 'h', column=column, ident=ident)} "

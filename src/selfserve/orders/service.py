@@ -178,7 +178,7 @@ def _walk_value(conn: Conn, row: Row, key: SortKey) -> Any:
     if value is None:
         return None
     if key.kind == "timestamp":
-        return conn.to_ts(value)
+        return conn.sort_ts(value)
     if key.kind == "date":
         return conn.to_date(value)
     return value
