@@ -131,12 +131,6 @@ class Sql:
         ``group_concat`` give text."""
         return expression if self.dialect == "postgresql" else f"CAST({expression} AS BLOB)"
 
-    def joined_bytes(self, expression: str) -> str:
-        """The aggregate of ``expression``'s byte strings joined by commas (NULLs skipped)."""
-        if self.dialect == "postgresql":
-            return f"string_agg({expression}, ','::bytea)"
-        return f"group_concat({expression}, ',')"
-
     def sort_value(self, column: str, kind: str) -> str:
         """A sort column as a page row carries it, to order rows merged from several runs and
         to resume a walk after the last (``Conn.sort_ts`` reads a timestamp back). PostgreSQL

@@ -25,25 +25,31 @@ def per_parent(sql: Sql, rows: str, cap: int) -> str:
     """``rows``, a query of ``(parent_id, n, document, packed)`` where ``n`` numbers each
     parent's rows from 1 in the include's order, at most ``cap + 1`` of them and ``packed``
     holds a row's columns where ``document`` is NULL, as ``(parent_id, kept, documents,
-    packed, missing)``: for a parent whose first ``cap`` rows all have documents one row with
-    them joined (``missing`` 0), for any other parent each of its rows, in order."""
-    window = "(PARTITION BY parent_id ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND " + (
-        "UNBOUNDED FOLLOWING)"
-    )
+    packed, missing)`` for :func:`joined`.
+
+    On PostgreSQL, a parent whose first ``cap`` rows all have documents is one row with them
+    joined (``missing`` 0, ``kept`` its row count); any other parent comes row by row, in
+    order. SQLite sends every parent row by row (``kept`` is then ``n``): its window
+    functions cost more than the rows they would save, as it reads them in-process anyway.
+    """
+    if sql.dialect != "postgresql":
+        return f"SELECT parent_id, n, document, packed, 1 FROM ({rows}) r ORDER BY parent_id, n"
+    window = "PARTITION BY parent_id ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED"
     kept = f"r.n <= {sql.p(cap)}"
-    joined = sql.as_bytes(f"{sql.joined_bytes(f'CASE WHEN {kept} THEN r.document END')} OVER w")
     return (
         "SELECT parent_id, kept, CASE WHEN missing = 0 THEN joined ELSE document END, packed, "
         "missing FROM (SELECT r.parent_id, r.n, r.document, r.packed, count(*) OVER w AS kept, "
         f"count(CASE WHEN {kept} AND r.document IS NULL THEN 1 END) OVER w AS missing, "
-        f"{joined} AS joined FROM ({rows}) r WINDOW w AS {window}) x "
+        f"string_agg(CASE WHEN {kept} THEN r.document END, ','::bytea) OVER w AS joined "
+        f"FROM ({rows}) r WINDOW w AS ({window} FOLLOWING)) x "
         "WHERE n = 1 OR missing > 0 ORDER BY parent_id, n"
     )
 
 
 def joined(rows: Iterable[Row], cap: int, build: Callable[[str, Any], bytes]) -> Joined:
     """Each parent's include from the rows of :func:`per_parent`; ``build(parent_id,
-    packed)`` gives the document of a row that has none."""
+    packed)`` gives the document of a row that has none. Row by row, a parent's last row
+    (the highest ``kept``) tells whether it was cut."""
     out: Joined = {}
     pending: dict[str, list[bytes]] = {}
     for parent_id, kept, documents, packed, missing in rows:
