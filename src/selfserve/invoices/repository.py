@@ -46,10 +46,10 @@ async def invoices_for_orders(
     id as text (a cheap dictionary key on both engines) and the invoice laid out as
     ``INVOICE_COLUMNS``."""
     sql = conn.sql()
-    where = sql.in_("i.order_id", order_ids)
-    return await conn.fetch(
-        f"{_kept(sql, tenant_id, where, cap, INVOICE_COLUMNS)} ORDER BY parent_id, n", sql.params
+    kept = _kept(
+        sql, tenant_id, cap, INVOICE_COLUMNS, "invoices i", sql.in_("i.order_id", order_ids)
     )
+    return await conn.fetch(f"{kept} ORDER BY parent_id, n", sql.params)
 
 
 _OVERDUE = (b',"isOverdue":false}', b',"isOverdue":true}')
@@ -68,16 +68,15 @@ async def invoice_documents_for_orders(
     overdue = f"CASE WHEN {_owing('i')} AND i.due_date < t.today THEN {late} ELSE {on_time} END"
     document = sql.as_bytes(f"substr(i.document, 1, length(i.document) - 1) || {overdue}")
     columns = f"{document} AS document, {sql.packed(_COLUMNS, unless='i.document')} AS packed"
-    source = f"{days} JOIN invoices i ON i.order_id = t.order_id"
-    rows = _kept(sql, tenant_id, "1 = 1", cap, columns, source)
+    rows = _kept(sql, tenant_id, cap, columns, f"{days} JOIN invoices i ON i.order_id = t.order_id")
     return await conn.fetch(per_parent(sql, rows, cap), sql.params)
 
 
 def _kept(
-    sql: Sql, tenant_id: str, where: str, cap: int, columns: str, source: str = "invoices i"
+    sql: Sql, tenant_id: str, cap: int, columns: str, source: str, where: str = "TRUE"
 ) -> str:
     """``(parent_id, columns, n)`` of the invoices kept per order (``parent_id``: the
-    order's), numbered newest first."""
+    order's), numbered newest first; ``source`` and ``where`` select the orders' invoices."""
     return (
         f"SELECT * FROM (SELECT CAST(i.order_id AS TEXT) AS parent_id, {columns}, row_number() "
         "OVER (PARTITION BY i.order_id ORDER BY i.invoice_date DESC, i.invoice_number DESC) AS n "

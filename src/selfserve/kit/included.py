@@ -20,6 +20,12 @@ Joined = dict[str, tuple[bytes, bool]]
 """Each parent's include: its first ``cap`` documents joined by commas, and whether there
 were more. A parent without any is absent."""
 
+# Each parent's rows in order, every row seeing all of them (an aggregate over the whole
+# partition, taken in ``n`` order).
+_WHOLE_PARTITION = (
+    "PARTITION BY parent_id ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
+)
+
 
 def per_parent(sql: Sql, rows: str, cap: int) -> str:
     """``rows``, a query of ``(parent_id, n, document, packed)`` where ``n`` numbers each
@@ -34,14 +40,13 @@ def per_parent(sql: Sql, rows: str, cap: int) -> str:
     """
     if sql.dialect != "postgresql":
         return f"SELECT parent_id, n, document, packed, 1 FROM ({rows}) r ORDER BY parent_id, n"
-    window = "PARTITION BY parent_id ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED"
     kept = f"r.n <= {sql.p(cap)}"
     return (
         "SELECT parent_id, kept, CASE WHEN missing = 0 THEN joined ELSE document END, packed, "
         "missing FROM (SELECT r.parent_id, r.n, r.document, r.packed, count(*) OVER w AS kept, "
         f"count(CASE WHEN {kept} AND r.document IS NULL THEN 1 END) OVER w AS missing, "
         f"string_agg(CASE WHEN {kept} THEN r.document END, ','::bytea) OVER w AS joined "
-        f"FROM ({rows}) r WINDOW w AS ({window} FOLLOWING)) x "
+        f"FROM ({rows}) r WINDOW w AS ({_WHOLE_PARTITION})) x "
         "WHERE n = 1 OR missing > 0 ORDER BY parent_id, n"
     )
 
