@@ -113,14 +113,16 @@ class Sql:
         return packed if unless is None else f"CASE WHEN {unless} IS NULL THEN {packed} END"
 
     def days_by_id(self, ids: Sequence[Any], days: Sequence[date]) -> str:
-        """A FROM item ``t(order_id, today)`` pairing each id with its day: one parameter
-        on SQLite (a JSON object), two arrays on PostgreSQL."""
+        """A FROM item ``t(order_id, today)`` pairing each id with its day: one parameter on
+        SQLite (a JSON object), two arrays on PostgreSQL. The days are bound as ISO text on
+        both, as SQLite stores dates (PostgreSQL casts them), so the statement can be recorded
+        and replayed as JSON."""
+        text = [day.isoformat() for day in days]
         if self.dialect == "postgresql":
-            self.params += (list(ids), list(days))
+            self.params += (list(ids), text)
             n = len(self.params)
-            return f"unnest(${n - 1}::uuid[], ${n}::date[]) AS t(order_id, today)"
-        encoded = _json_encode(dict(zip(map(str, ids), days, strict=True)))
-        self.params.append(encoded.decode())
+            return f"unnest(${n - 1}::uuid[], ${n}::text[]::date[]) AS t(order_id, today)"
+        self.params.append(_json_encode(dict(zip(map(str, ids), text, strict=True))).decode())
         return f"(SELECT key AS order_id, value AS today FROM json_each(?{len(self.params)})) t"
 
     def bytes_literal(self, value: bytes) -> str:
