@@ -44,8 +44,8 @@ def test_an_order_with_every_include_is_its_document_then_its_tail() -> None:
     history = b'[{"id":"e-1","action":"order.created"}]'
     out = OrderBytes()
     out.open(_DOCUMENT, _head(actions))
-    out.documents("assets", b",".join(_ASSETS), truncated=True)
-    out.documents("invoices", b",".join(_INVOICES), truncated=False)
+    out.documents("assets", [*_ASSETS, b"{}"], cap=len(_ASSETS))
+    out.documents("invoices", _INVOICES, cap=len(_INVOICES))
     out.history(history, truncated=False)
     out.close()
     expected = OrderTail(
@@ -73,7 +73,7 @@ def test_an_order_without_includes_has_only_its_lifecycle_and_actions() -> None:
 def test_empty_includes_are_empty_arrays() -> None:
     out = OrderBytes()
     out.open(_DOCUMENT, _head([]))
-    out.documents("assets", b"", truncated=False)
+    out.documents("assets", [], cap=20)
     out.close()
     tail = OrderTail(_lifecycle(), [], assets=[], assets_truncated=False)
     assert out.single() == _encoded(tail)

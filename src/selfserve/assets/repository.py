@@ -8,7 +8,6 @@ from typing import Any
 
 from selfserve.assets.query import AssetListQuery
 from selfserve.db import Conn, Row, Sql
-from selfserve.kit.included import per_parent
 from selfserve.kit.pagination import after_cursor, order_by
 
 _COLUMNS = (
@@ -22,50 +21,44 @@ _COLUMNS = (
 ASSET_COLUMNS = ", ".join(_COLUMNS)
 _FILTER_COLUMNS = {"startDate": "start_date", "endDate": "end_date"}
 
+# The assets include over stored documents (orders.documents) lays a row out as the asset
+# number (what the include orders by), then ASSET_COLUMNS packed into one value for a version
+# that has no document yet (Conn.unpack; NULL otherwise), then the document.
+NUMBER, PACKED, DOCUMENT = 0, 1, 2
+
+
 _EXPRESSIONS = [column.partition(" AS ")[0] for column in _COLUMNS]
 
 
+def _document_columns(sql: Sql) -> str:
+    return f"a.asset_number, {sql.packed(_EXPRESSIONS, unless='a.document')}, a.document"
+
+
 async def current_assets_for_orders(
-    conn: Conn, tenant_id: str, order_ids: Sequence[Any], cap: int
+    conn: Conn, tenant_id: str, order_ids: Sequence[Any], cap: int, documents: bool = False
 ) -> list[Row]:
-    """``(order_id, asset..., n)`` for every asset an order created or changed, at its
-    current version, at most ``cap + 1`` per order (the extra row tells the caller it was
-    cut); the order id as text (a cheap dictionary key on both engines) and the asset laid
-    out as ``ASSET_COLUMNS``."""
-    sql = conn.sql()
-    return await conn.fetch(
-        f"{_kept(sql, tenant_id, order_ids, cap, ASSET_COLUMNS)} ORDER BY parent_id, n",
-        sql.params,
-    )
-
-
-async def asset_documents_for_orders(
-    conn: Conn, tenant_id: str, order_ids: Sequence[Any], cap: int
-) -> list[Row]:
-    """The same assets as :func:`current_assets_for_orders` as each order's stored documents
-    joined (``kit.included.per_parent``); ``packed``: ``ASSET_COLUMNS`` as one value."""
-    sql = conn.sql()
-    columns = f"a.document, {sql.packed(_EXPRESSIONS, unless='a.document')} AS packed"
-    rows = _kept(sql, tenant_id, order_ids, cap, columns)
-    return await conn.fetch(per_parent(sql, rows, cap), sql.params)
-
-
-def _kept(sql: Sql, tenant_id: str, order_ids: Sequence[Any], cap: int, columns: str) -> str:
-    """``(parent_id, columns, n)`` of the assets kept per order (``parent_id``: the order's).
+    """``(order_id, asset...)`` for every asset an order created or changed, at its current
+    version, at most ``cap + 1`` per order (the extra row tells the caller it was cut); the
+    order id as text (a cheap dictionary key on both engines) and the asset laid out as
+    ``ASSET_COLUMNS``, or with ``documents`` as ``NUMBER, PACKED, DOCUMENT`` above.
 
     Each order's asset numbers are numbered and cut before their current versions are
     joined, so only the rows kept are read whole and the window sorts numbers, not rows. An
     asset number has exactly one current version (``orders.versions`` retires the old one in
-    the transaction that adds the new), so this numbers the versions.
+    the transaction that adds the new), so this numbers the versions. The rows come sorted by
+    the text id, which also makes PostgreSQL send them at once rather than as they are found.
     """
+    sql = conn.sql()
     tenant = sql.p(tenant_id)
-    return (
-        f"SELECT CAST(k.order_id AS TEXT) AS parent_id, {columns}, k.n FROM (SELECT order_id, "
+    columns = _document_columns(sql) if documents else ASSET_COLUMNS
+    return await conn.fetch(
+        f"SELECT CAST(k.order_id AS TEXT) AS order_id, {columns}, k.n FROM (SELECT order_id, "
         "asset_number, row_number() OVER (PARTITION BY order_id ORDER BY asset_number) AS n "
         "FROM (SELECT DISTINCT order_id, asset_number FROM assets "
         f"WHERE {sql.in_('order_id', order_ids)} AND tenant_id = {tenant}) v) k "
         f"JOIN assets a ON a.tenant_id = {tenant} AND a.asset_number = k.asset_number "
-        f"AND a.is_current WHERE k.n <= {sql.p(cap + 1)}"
+        f"AND a.is_current WHERE k.n <= {sql.p(cap + 1)} ORDER BY order_id, k.asset_number",
+        sql.params,
     )
 
 

@@ -8,9 +8,10 @@ statement (its customers' time zones: a cancellation can be undone until its dat
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import msgspec
 
@@ -24,7 +25,6 @@ from selfserve.customers.repository import time_zones
 from selfserve.db import Conn, Row
 from selfserve.kit.clock import local_date
 from selfserve.kit.http import encoder
-from selfserve.kit.included import Joined, joined
 from selfserve.kit.money import minor_converter, price_converter
 from selfserve.kit.pagination import Pagination, encode_cursor
 from selfserve.orders.lifecycle import SCHEDULED, subscription_actions
@@ -74,13 +74,18 @@ def asset_from_row(conn: Conn, r: Row, offset: int = 0) -> AssetRead:
     )
 
 
-def assets_by_order(conn: Conn, rows: Iterable[Row], cap: int) -> Joined:
-    """Each order's assets include as bytes, from ``asset_documents_for_orders`` rows."""
-
-    def build(_order_id: str, packed: Any) -> bytes:
-        return encoder.encode(asset_from_row(conn, conn.unpack(packed)))
-
-    return joined(rows, cap, build)
+def assets_by_order(conn: Conn, rows: Iterable[Row]) -> dict[str, list[bytes]]:
+    """Each order's assets include as bytes, from ``current_assets_for_orders`` rows with
+    documents (the order id first): each version's stored document (``orders.documents``), or
+    one built from its packed columns, in the rows' order."""
+    out: dict[str, list[bytes]] = defaultdict(list)
+    packed, at = 1 + repository.PACKED, 1 + repository.DOCUMENT
+    for row in rows:
+        document = row[at]
+        if document is None:
+            document = encoder.encode(asset_from_row(conn, conn.unpack(row[packed])))
+        out[row[0]].append(document)
+    return out
 
 
 def subscription_from_row(conn: Conn, r: Row) -> SubscriptionRead:

@@ -13,7 +13,6 @@ from typing import Any
 
 from selfserve.db import Conn, Row, Sql
 from selfserve.invoices.query import MONEY_FILTERS, InvoiceListQuery
-from selfserve.kit.included import per_parent
 from selfserve.kit.money import thousandths_sql
 from selfserve.kit.pagination import after_cursor, order_by
 from selfserve.kit.query import Filter
@@ -24,6 +23,12 @@ _COLUMNS = (
     "i.amount_without_tax", "i.tax_amount", "i.balance", "i.currency",
 )  # fmt: skip
 INVOICE_COLUMNS = ", ".join(_COLUMNS)
+# The invoices include over stored documents (orders.documents) lays a row out as the due date
+# of an invoice that still has money owed (Active, balance above 0; NULL otherwise: it cannot be
+# overdue), then INVOICE_COLUMNS packed into one value for an invoice that has no document yet
+# (Conn.unpack; NULL otherwise), then the document without its closing brace, so that
+# isOverdue as of the reader's day is appended to it as it is.
+OWING_DUE, PACKED, DOCUMENT = 0, 1, 2
 LINE_COLUMNS = (
     "id, description, quantity, start_date, end_date, amount, tax_amount, order_product_id, "
     "asset_id"
@@ -39,49 +44,30 @@ _FILTER_COLUMNS = {
 }
 
 
-async def invoices_for_orders(
-    conn: Conn, tenant_id: str, order_ids: Sequence[Any], cap: int
-) -> list[Row]:
-    """``(order_id, invoice..., n)``, newest first, at most ``cap + 1`` per order; the order
-    id as text (a cheap dictionary key on both engines) and the invoice laid out as
-    ``INVOICE_COLUMNS``."""
-    sql = conn.sql()
-    kept = _kept(
-        sql, tenant_id, cap, INVOICE_COLUMNS, "invoices i", sql.in_("i.order_id", order_ids)
-    )
-    return await conn.fetch(f"{kept} ORDER BY parent_id, n", sql.params)
-
-
-_OVERDUE = (b',"isOverdue":false}', b',"isOverdue":true}')
-
-
-async def invoice_documents_for_orders(
-    conn: Conn, tenant_id: str, order_ids: Sequence[Any], todays: Sequence[date], cap: int
-) -> list[Row]:
-    """The same invoices as :func:`invoices_for_orders` as each order's stored documents
-    joined (``kit.included.per_parent``), each with ``isOverdue`` as of its order's day in
-    ``todays`` appended (a document is stored without it); ``packed``: ``INVOICE_COLUMNS`` as
-    one value."""
-    sql = conn.sql()
-    days = sql.days_by_id(order_ids, todays)
-    late, on_time = (sql.bytes_literal(b) for b in reversed(_OVERDUE))
-    overdue = f"CASE WHEN {_owing('i')} AND i.due_date < t.today THEN {late} ELSE {on_time} END"
-    document = sql.as_bytes(f"substr(i.document, 1, length(i.document) - 1) || {overdue}")
-    columns = f"{document} AS document, {sql.packed(_COLUMNS, unless='i.document')} AS packed"
-    rows = _kept(sql, tenant_id, cap, columns, f"{days} JOIN invoices i ON i.order_id = t.order_id")
-    return await conn.fetch(per_parent(sql, rows, cap), sql.params)
-
-
-def _kept(
-    sql: Sql, tenant_id: str, cap: int, columns: str, source: str, where: str = "TRUE"
-) -> str:
-    """``(parent_id, columns, n)`` of the invoices kept per order (``parent_id``: the
-    order's), numbered newest first; ``source`` and ``where`` select the orders' invoices."""
+def _document_columns(sql: Sql) -> str:
     return (
-        f"SELECT * FROM (SELECT CAST(i.order_id AS TEXT) AS parent_id, {columns}, row_number() "
-        "OVER (PARTITION BY i.order_id ORDER BY i.invoice_date DESC, i.invoice_number DESC) AS n "
-        f"FROM {source} WHERE {where} AND i.tenant_id = {sql.p(tenant_id)}) x "
-        f"WHERE n <= {sql.p(cap + 1)}"
+        f"CASE WHEN {_owing('i')} THEN i.due_date END, "
+        f"{sql.packed(_COLUMNS, unless='i.document')}, "
+        "substr(i.document, 1, length(i.document) - 1)"
+    )
+
+
+async def invoices_for_orders(
+    conn: Conn, tenant_id: str, order_ids: Sequence[Any], cap: int, documents: bool = False
+) -> list[Row]:
+    """``(order_id, invoice...)``, newest first, at most ``cap + 1`` per order; the order id as
+    text (a cheap dictionary key on both engines) and the invoice laid out as
+    ``INVOICE_COLUMNS``, or with ``documents`` as ``OWING_DUE, PACKED, DOCUMENT`` above."""
+    sql = conn.sql()
+    columns = _document_columns(sql) if documents else INVOICE_COLUMNS
+    return await conn.fetch(
+        f"SELECT * FROM (SELECT CAST(i.order_id AS TEXT) AS for_order, {columns}, "
+        "row_number() OVER "
+        "(PARTITION BY i.order_id ORDER BY i.invoice_date DESC, i.invoice_number DESC) AS n "
+        f"FROM invoices i WHERE {sql.in_('i.order_id', order_ids)} "
+        f"AND i.tenant_id = {sql.p(tenant_id)}) x WHERE n <= {sql.p(cap + 1)} "
+        "ORDER BY for_order, n",
+        sql.params,
     )
 
 

@@ -9,10 +9,10 @@ seller's and the customer's names).
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
 
 import msgspec
 
@@ -34,7 +34,6 @@ from selfserve.invoices.schemas import (
 )
 from selfserve.kit.clock import local_date
 from selfserve.kit.http import encoder
-from selfserve.kit.included import Joined, joined
 from selfserve.kit.money import minor_converter, minor_to_decimal
 from selfserve.kit.pagination import Pagination, encode_cursor
 from selfserve.kit.query import canonical_uuid
@@ -75,16 +74,28 @@ def invoice_from_row(conn: Conn, r: Row, today: date, offset: int = 0) -> Invoic
     )
 
 
+_OVERDUE = (b',"isOverdue":false}', b',"isOverdue":true}')
+
+
 def invoices_by_order(
-    conn: Conn, rows: Iterable[Row], cap: int, today_of: Mapping[str, date]
-) -> Joined:
-    """Each order's invoices include as bytes, from ``invoice_documents_for_orders`` rows;
-    ``today_of``: the day each order's (by id) ``isOverdue`` is judged on."""
-
-    def build(order_id: str, packed: Any) -> bytes:
-        return encoder.encode(invoice_from_row(conn, conn.unpack(packed), today_of[order_id]))
-
-    return joined(rows, cap, build)
+    conn: Conn, rows: Iterable[Row], today_of: Mapping[str, date]
+) -> dict[str, list[bytes]]:
+    """Each order's invoices include as bytes, from ``invoices_for_orders`` rows with
+    documents (the order id first), with ``isOverdue`` as of the day in ``today_of`` (by
+    order id): each stored document (``orders.documents``) with it appended, or one built from
+    the invoice's packed columns."""
+    out: dict[str, list[bytes]] = defaultdict(list)
+    owing, packed = 1 + repository.OWING_DUE, 1 + repository.PACKED
+    at, to_date = 1 + repository.DOCUMENT, conn.to_date
+    for row in rows:
+        order_id, document, due = row[0], row[at], row[owing]
+        today = today_of[order_id]
+        if document is None:
+            document = encoder.encode(invoice_from_row(conn, conn.unpack(row[packed]), today))
+        else:
+            document += _OVERDUE[due is not None and to_date(due) < today]
+        out[order_id].append(document)
+    return out
 
 
 def invoice_document(conn: Conn, r: Row) -> bytes:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from selfserve.assets.repository import asset_documents_for_orders, current_assets_for_orders
+from selfserve.assets.repository import current_assets_for_orders
 from selfserve.assets.service import asset_from_row, assets_by_order
 from selfserve.auth.principal import Principal
 from selfserve.auth.scopes import ORDERS_WRITE
@@ -26,11 +26,10 @@ from selfserve.db import Conn, Row
 from selfserve.errors import InvalidParameter
 from selfserve.history.repository import events_for_orders, events_page
 from selfserve.history.service import event_from_row
-from selfserve.invoices.repository import invoice_documents_for_orders, invoices_for_orders
+from selfserve.invoices.repository import invoices_for_orders
 from selfserve.invoices.service import invoice_from_row, invoices_by_order
 from selfserve.kit.clock import local_date
 from selfserve.kit.http import encoder
-from selfserve.kit.included import Joined
 from selfserve.kit.pagination import Pagination, Sort, SortKey, encode_cursor, in_sort_order
 from selfserve.kit.query import canonical_uuid
 from selfserve.orders import repository
@@ -219,20 +218,28 @@ class _Includes:
     history: dict[str, list[Row]] | None
 
 
+async def _include_rows(
+    conn: Conn, ctx: ReadContext, order_ids: list[Any], includes: frozenset[str], documents: bool
+) -> tuple[list[Row] | None, list[Row] | None, list[Row] | None]:
+    """The rows of the requested includes (assets, invoices, history; None: not requested),
+    one statement each."""
+    tenant_id, cap = ctx.principal.tenant_id, ctx.include_cap
+
+    async def rows(wanted: str, fetch: Any, *more: Any) -> list[Row] | None:
+        return await fetch(conn, tenant_id, order_ids, cap, *more) if wanted in includes else None
+
+    return (
+        await rows("assets", current_assets_for_orders, documents),
+        await rows("invoices", invoices_for_orders, documents),
+        await rows("history", events_for_orders),
+    )
+
+
 async def _includes(
     conn: Conn, ctx: ReadContext, order_ids: list[Any], includes: frozenset[str]
 ) -> _Includes:
-    """The rows of the requested includes, one statement each, grouped by order."""
-    tenant_id, cap = ctx.principal.tenant_id, ctx.include_cap
-
-    async def rows(wanted: str, fetch: Any) -> dict[str, list[Row]] | None:
-        return group(await fetch(conn, tenant_id, order_ids, cap)) if wanted in includes else None
-
-    return _Includes(
-        await rows("assets", current_assets_for_orders),
-        await rows("invoices", invoices_for_orders),
-        await rows("history", events_for_orders),
-    )
+    found = await _include_rows(conn, ctx, order_ids, includes, documents=False)
+    return _Includes(*(None if rows is None else group(rows) for rows in found))
 
 
 def _attach(
@@ -295,42 +302,25 @@ async def _encode(
         return out
     ids, todays = [conn.to_id(r[0]) for r in rows], _todays(ctx.now, rows)
     documents = await _documents(conn, ctx, rows)
-    assets, invoices, history = await _included(conn, ctx, [r[0] for r in rows], todays, includes)
+    assets, invoices, history = await _include_rows(conn, ctx, [r[0] for r in rows], includes, True)
+    assets_of = None if assets is None else assets_by_order(conn, assets)
+    invoices_of = None
+    if invoices is not None:
+        invoices_of = invoices_by_order(conn, invoices, dict(zip(ids, todays, strict=True)))
+    history_of = None if history is None else group(history)
     tail, cap = _tail_encoder(conn, ctx), ctx.include_cap
     for r, order_id, today, document in zip(rows, ids, todays, documents, strict=True):
         out.open(document, tail(r, order_id, today))
-        if assets is not None:
-            out.documents("assets", *assets.get(order_id, _NONE))
-        if invoices is not None:
-            out.documents("invoices", *invoices.get(order_id, _NONE))
-        if history is not None:
-            events = history.get(order_id, ())
+        if assets_of is not None:
+            out.documents("assets", assets_of.get(order_id, ()), cap)
+        if invoices_of is not None:
+            out.documents("invoices", invoices_of.get(order_id, ()), cap)
+        if history_of is not None:
+            events = history_of.get(order_id, ())
             encoded = encoder.encode([event_from_row(conn, e, 1) for e in events[-cap:]])
             out.history(encoded, len(events) > cap)
         out.close()
     return out
-
-
-_NONE = (b"", False)
-
-
-async def _included(
-    conn: Conn, ctx: ReadContext, order_ids: list[Any], todays: list[date], includes: frozenset[str]
-) -> tuple[Joined | None, Joined | None, dict[str, list[Row]] | None]:
-    """The requested includes of the encoded read (None: not requested), one statement each:
-    the assets and invoices as each order's documents joined, the history's rows by order."""
-    tenant_id, cap = ctx.principal.tenant_id, ctx.include_cap
-    assets = invoices = history = None
-    if "assets" in includes:
-        found = await asset_documents_for_orders(conn, tenant_id, order_ids, cap)
-        assets = assets_by_order(conn, found, cap)
-    if "invoices" in includes:
-        found = await invoice_documents_for_orders(conn, tenant_id, order_ids, todays, cap)
-        today_of = dict(zip(map(conn.to_id, order_ids), todays, strict=True))
-        invoices = invoices_by_order(conn, found, cap, today_of)
-    if "history" in includes:
-        history = group(await events_for_orders(conn, tenant_id, order_ids, cap))
-    return assets, invoices, history
 
 
 async def _documents(conn: Conn, ctx: ReadContext, rows: list[Row]) -> list[bytes]:

@@ -13,6 +13,8 @@ join, so the page is copied once in all. The field names come from those structs
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import msgspec
 
 from selfserve.kit.http import encoder
@@ -63,10 +65,12 @@ class OrderBytes:
         # one and its closing one, which close() puts back after the includes.
         parts += (memoryview(document)[:-1], b",", memoryview(head)[1:-1])
 
-    def documents(self, name: str, documents: bytes, truncated: bool) -> None:
-        """An include (``assets`` or ``invoices``) given as its objects' bytes joined by
-        commas, and whether it was cut."""
-        self._parts += (_OPEN[name], documents, _TRUNCATED[name], _FLAG[truncated])
+    def documents(self, name: str, documents: Sequence[bytes], cap: int) -> None:
+        """An include given as its objects' bytes (``assets`` or ``invoices``): the first
+        ``cap``, and whether there are more."""
+        parts = self._parts
+        parts += (_OPEN[name], b",".join(documents[:cap]), _TRUNCATED[name])
+        parts.append(_FLAG[len(documents) > cap])
 
     def history(self, events: bytes, truncated: bool) -> None:
         self._parts += (_HISTORY, events, _HISTORY_TRUNCATED, _FLAG[truncated])
