@@ -89,3 +89,23 @@ def test_packed_columns_are_null_where_the_unless_column_is_set(
     assert row is not None
     assert row[0] is None
     assert list(conn.unpack(row[1])) == [1]
+
+
+def test_sort_values_read_back_exactly_and_order_as_the_timestamps(
+    conn: Conn, run: asyncio.Runner
+) -> None:
+    instants = [
+        datetime(1969, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+        datetime(2025, 3, 1, 12, 30, 0, 1, tzinfo=UTC),
+        datetime(2025, 3, 1, 12, 30, 0, 2, tzinfo=UTC),
+        datetime(2199, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+    ]
+    sql = conn.sql()
+    cast = "" if conn.dialect == "sqlite" else "::timestamptz"
+    values = " UNION ALL ".join(f"SELECT {sql.p(t)}{cast} AS at" for t in instants)
+    rows = run.run(
+        conn.fetch(f"SELECT {sql.sort_value('at', 'timestamp')} FROM ({values}) v", sql.params)
+    )
+    read = [r[0] for r in rows]
+    assert [conn.sort_ts(v) for v in read] == instants
+    assert sorted(read) == read  # the values order as the instants they stand for
