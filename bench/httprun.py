@@ -153,13 +153,14 @@ def hello_server() -> Iterator[tuple[int, str]]:
 
 @contextmanager
 def stack_server(
-    url: str, statements: Path, body_bytes: int, name: str
+    url: str, statements: Path, body_bytes: int, name: str, framework: bool = False
 ) -> Iterator[tuple[int, str]]:
     """The stack floor (``bench.stack``) for the recorded ``statements``, under the same
-    granian configuration."""
+    granian configuration; with ``framework``, as a Litestar route."""
     port = free_port()
     argv = [sys.executable, "-m", "bench.stack", "--port", str(port), "--workers", str(WORKERS)]
     argv += ["--url", url, "--statements", str(statements), "--body-bytes", str(body_bytes)]
+    argv += ["--framework"] if framework else []
     with launched(argv, name, env=env_for(url), cwd=ROOT) as proc:
         base = f"http://{HOST}:{port}"
         wait_http(base + "/", proc)

@@ -148,6 +148,7 @@ def _stack_floor(summary: dict[str, Any]) -> str | None:
                 if stack["load"]["rps"] < goal * floor
                 else "."
             )
+            + _framework_floor(e, stack, floor, goal)
         )
     if not lines:
         return None
@@ -157,6 +158,26 @@ def _stack_floor(summary: dict[str, Any]) -> str | None:
         "answers a body of the same size (`bench/stack.py`: no routing, authentication, "
         "validation or assembly) shows what any application on this stack could do on this "
         "machine, with wrk and the database on the same cores. " + " ".join(lines)
+    )
+
+
+def _framework_floor(e: dict[str, Any], stack: dict[str, Any], floor: float, goal: float) -> str:
+    """What Litestar alone, around the stack floor's work, leaves of the DB floor."""
+    framework = median_stack_run(e, "framework_floor")
+    if not framework:
+        return ""
+    done = framework["load"]["rps"]
+    cost = framework["server_cpu_ms"] - stack["server_cpu_ms"]
+    return (
+        f" The same work as one Litestar route (the framework floor, nothing of the API "
+        f"around it) did {done:,.0f} req/s, {done / floor:.0%} of the DB floor, at "
+        f"{framework['server_cpu_ms']:.2f} ms of server CPU ({cost:+.2f} ms against the bare "
+        "ASGI app)"
+        + (
+            f": below {goal:.0%} before the API does any work of its own."
+            if done < goal * floor
+            else "."
+        )
     )
 
 

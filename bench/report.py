@@ -355,32 +355,38 @@ def _http_floor(summary: dict[str, Any]) -> str:
 def _stack_floor(summary: dict[str, Any]) -> str:
     rows = []
     for name, e in summary["engines"].items():
-        stack, floor = median_stack_run(e), denominator(name, e, 50)
-        if not stack:
-            continue
-        rows.append(
-            [
-                LABELS[name],
-                _f(stack["load"]["rps"]),
-                f"{stack['load']['p50_ms']:.1f}",
-                f"{stack['load']['p99_ms']:.1f}",
-                _f(stack["server_cpu_ms"], 2),
-                _f(stack["db_cpu_ms"], 2) if name == "pg" else "–",
-                f"{stack['load']['rps'] / floor:.0%}" if floor else "–",
-                f"{rps(e, 50) / stack['load']['rps']:.0%}",
-            ]
-        )
+        floor = denominator(name, e, 50)
+        for which, label in (("stack_floor", "bare ASGI"), ("framework_floor", "Litestar route")):
+            stack = median_stack_run(e, which)
+            if stack:
+                rows.append([f"{LABELS[name]}, {label}", *_stack_cells(name, e, stack, floor)])
     if not rows:
         return ""
-    headers = ["engine", "req/s", "p50 ms", "p99 ms", "server CPU ms/req", "PG CPU ms/req"]
-    headers += ["÷ DB floor", "endpoint ÷ this"]
+    headers = ["engine, server", "req/s", "p50 ms", "p99 ms", "server CPU ms/req"]
+    headers += ["PG CPU ms/req", "÷ DB floor", "endpoint ÷ this"]
     return (
-        "## Stack floor (bare ASGI, the same statements and body size, granian, 2 workers)\n\n"
+        "## Stack floor (the same statements and body size, granian, 2 workers)\n\n"
         "`bench/stack.py` at page 50, loaded like the endpoint (the median of as many runs as "
         "the endpoint's page-50 runs): each request runs one recorded "
         "request's statements through the app's driver and answers a body of the endpoint's "
-        "size, with no routing, authentication, validation or assembly.\n\n" + table(headers, rows)
+        "size, with no routing, authentication, validation or assembly (bare ASGI); the "
+        "framework floor does the same in a Litestar route, with nothing of the API around "
+        "it.\n\n" + table(headers, rows)
     )
+
+
+def _stack_cells(
+    name: str, e: dict[str, Any], stack: dict[str, Any], floor: float | None
+) -> list[str]:
+    return [
+        _f(stack["load"]["rps"]),
+        f"{stack['load']['p50_ms']:.1f}",
+        f"{stack['load']['p99_ms']:.1f}",
+        _f(stack["server_cpu_ms"], 2),
+        _f(stack["db_cpu_ms"], 2) if name == "pg" else "–",
+        f"{stack['load']['rps'] / floor:.0%}" if floor else "–",
+        f"{rps(e, 50) / stack['load']['rps']:.0%}",
+    ]
 
 
 def _targets(summary: dict[str, Any]) -> str:

@@ -171,6 +171,7 @@ def engine_run(name: str, ds: dataset.Dataset, args: argparse.Namespace) -> dict
         http = http_runs(name, ds, created["key"], args)
         size = round(sum(cap.body_bytes[50]) / len(cap.body_bytes[50]))
         stack = stack_runs(name, ds, created["key"], files[50], size, args)
+        framework = stack_runs(name, ds, created["key"], files[50], size, args, framework=True)
         floor["50"] |= floors_again(name, engine, url, files, args.duration)
     finally:
         selfserve(url, "keys", "revoke", created["keyId"])
@@ -185,6 +186,7 @@ def engine_run(name: str, ds: dataset.Dataset, args: argparse.Namespace) -> dict
         "round_trips": trips,
         "http": http,
         "stack_floor": stack,
+        "framework_floor": framework,
     }
 
 
@@ -195,16 +197,19 @@ def stack_runs(
     statements: Path,
     body_bytes: int,
     args: argparse.Namespace,
+    framework: bool = False,
 ) -> list[dict[str, Any]]:
     """The stack floor (``bench.stack``) at page 50, loaded exactly like the endpoint, as
-    many times as the endpoint's page-50 runs (the report takes the median run)."""
+    many times as the endpoint's page-50 runs (the report takes the median run); with
+    ``framework``, the same work as a Litestar route (the framework floor)."""
     ids_file = RAW / f"{name}-customers.txt"
     pg_db = ds.spec.url.rpartition("/")[2] if ds.spec.engine == "pg" else None
-    target_args = (statements, body_bytes, f"{name}-stack-server")
+    kind = "framework" if framework else "stack"
+    target_args = (statements, body_bytes, f"{name}-{kind}-server", framework)
     with stack_server(ds.spec.url, *target_args) as (pid, base):
         target = Target(base, ids_file=ids_file, key=key, limit=50)
         return [
-            measure(target, args.duration, f"{name}-stack-50-{i}", pid, pg_db).as_dict()
+            measure(target, args.duration, f"{name}-{kind}-50-{i}", pid, pg_db).as_dict()
             for i in range(args.repeats)
         ]
 
@@ -234,7 +239,7 @@ def _plain(value: Any) -> Any:
 
 
 _RAW = re.compile(
-    r"^(?P<engine>[a-z-]+?)-(customers|health|orders|plans|round|server|stack|statements)"
+    r"^(?P<engine>[a-z-]+?)-(customers|framework|health|orders|plans|round|server|stack|statements)"
 )
 
 

@@ -8,7 +8,11 @@ authentication, validation or assembly), so it is the most a server on this stac
 this machine with wrk and the database on the same cores. The endpoint's server CPU beyond
 this floor's is the application's own work under load.
 
-``python -m bench.stack --port P --url URL --statements FILE --body-bytes N``
+With ``--framework`` the same work is a Litestar route (``framework``): Litestar's routing,
+handler call and response, as the API's own routes use them, with nothing of the API around
+them. Its server CPU beyond the stack floor's is what the prescribed framework costs by itself.
+
+``python -m bench.stack --port P --url URL --statements FILE --body-bytes N [--framework]``
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ import json
 import os
 from pathlib import Path
 from typing import Any
+
+from litestar import Litestar, Response, get
+from litestar.enums import MediaType
 
 from bench.hello import serve
 from selfserve.db import PostgresDatabase, open_sqlite, sqlite_path
@@ -36,7 +43,7 @@ class StackFloor:
         self.requests: list[list[tuple[str, list[Any]]]] = (
             json.loads(Path(statements).read_text()) if statements else []
         )
-        body = b"[" + b" " * max(int(size or 2) - 2, 0) + b"]"
+        body = self.body_bytes = b"[" + b" " * max(int(size or 2) - 2, 0) + b"]"
         self.start = {
             "type": "http.response.start",
             "status": 200,
@@ -55,6 +62,12 @@ class StackFloor:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return
+        await self.run_statements()
+        await send(self.start)
+        await send(self.body)
+
+    async def run_statements(self) -> None:
+        """One recorded request's statements, the next request's in turn."""
         statements = self.requests[next(self.picker) % len(self.requests)]
         if self.pool is not None:
             async with self.pool.acquire() as conn:
@@ -63,24 +76,25 @@ class StackFloor:
         else:
             for sql, params in statements:
                 self.raw.execute(sql, params).fetchall()
-        await send(self.start)
-        await send(self.body)
 
     async def _lifespan(self, receive: Any, send: Any) -> None:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                await self._open()
+                await self.open()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                if self.db is not None:
-                    await self.db.close()
-                if self.raw is not None:
-                    self.raw.close()
+                await self.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
-    async def _open(self) -> None:
+    async def close(self) -> None:
+        if self.db is not None:
+            await self.db.close()
+        if self.raw is not None:
+            self.raw.close()
+
+    async def open(self) -> None:
         """The driver as the app opens it: its asyncpg pool (2-10) or one read-only sqlite3
         connection; and the collector as ``selfserve.asgi`` sets it."""
         if self.url.startswith("postgresql"):
@@ -94,7 +108,32 @@ class StackFloor:
         gc.set_threshold(10_000, 10, 10)
 
 
-app = StackFloor()
+def _framework() -> Litestar:
+    """The stack floor's work as one Litestar route answering every GET path."""
+    floor = StackFloor()
+    body = floor.body_bytes
+
+    @get(["/", "/{path:path}"], media_type=MediaType.JSON)
+    async def answer() -> Response[bytes]:
+        await floor.run_statements()
+        return Response(body, media_type=MediaType.JSON)
+
+    return Litestar(
+        route_handlers=[answer],
+        on_startup=[floor.open],
+        on_shutdown=[floor.close],
+        openapi_config=None,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    """The app a granian worker imports (``app`` or ``framework``), built when first asked
+    for, so a worker loads the recorded statements once."""
+    builders = {"app": StackFloor, "framework": _framework}
+    if name not in builders:
+        raise AttributeError(name)
+    value = globals()[name] = builders[name]()
+    return value
 
 
 def main() -> None:
@@ -105,10 +144,12 @@ def main() -> None:
     parser.add_argument("--url", required=True)
     parser.add_argument("--statements", required=True)
     parser.add_argument("--body-bytes", type=int, required=True)
+    parser.add_argument("--framework", action="store_true", help="serve it as a Litestar route")
     args = parser.parse_args()
     for name, value in zip(_ENV, (args.url, args.statements, str(args.body_bytes)), strict=True):
         os.environ[name] = value  # the workers import this module again and read them
-    serve("bench.stack:app", args.host, args.port, args.workers)
+    target = "bench.stack:framework" if args.framework else "bench.stack:app"
+    serve(target, args.host, args.port, args.workers)
 
 
 if __name__ == "__main__":

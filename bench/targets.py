@@ -45,9 +45,10 @@ def median_run(engine: dict[str, Any], limit: int) -> dict[str, Any] | None:
     return ordered[(len(ordered) - 1) // 2] if ordered else None
 
 
-def median_stack_run(engine: dict[str, Any]) -> dict[str, Any] | None:
-    """The stack floor's run with the median throughput (``bench.stack``), if measured."""
-    ordered = sorted(engine.get("stack_floor") or [], key=lambda r: r["load"]["rps"])
+def median_stack_run(engine: dict[str, Any], which: str = "stack_floor") -> dict[str, Any] | None:
+    """The run with the median throughput of the stack floor (``bench.stack``) or, with
+    ``which="framework_floor"``, of the framework floor, if measured."""
+    ordered = sorted(engine.get(which) or [], key=lambda r: r["load"]["rps"])
     return ordered[(len(ordered) - 1) // 2] if ordered else None
 
 
