@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bench.rounds import ratios
 from bench.targets import LABELS, PER_REQUEST, denominator, median_run, median_stack_run, rps
 
 STUDY_PAGE50_KB = 46
@@ -177,6 +178,30 @@ def _framework_floor(e: dict[str, Any], stack: dict[str, Any], floor: float, goa
             f": below {goal:.0%} before the API does any work of its own."
             if done < goal * floor
             else "."
+        )
+    )
+
+
+def _rounds(summary: dict[str, Any]) -> str | None:
+    """The paired rounds, read against the targets."""
+    e = summary["engines"].get("pg") or {}
+    rounds = e.get("rounds") or []
+    if not rounds:
+        return None
+    medians = ratios(rounds)
+    floors = [r["floor_rps"] for r in rounds]
+    return (
+        f"**Paired rounds.** In {len(rounds)} rounds, each running the DB floor, the stack "
+        "floor, the framework floor and the endpoint seconds apart (the DB floor read "
+        f"{min(floors):,.0f} to {max(floors):,.0f} req/s across them), the median ratios to "
+        f"the round's DB floor were: bare ASGI stack {medians['stack']:.0%}, the same work as "
+        f"a Litestar route {medians['framework']:.0%}, the endpoint {medians['endpoint']:.0%}. "
+        + (
+            "T1's 85% is above what Litestar reaches with none of the API's work in it, so no "
+            "application on this framework meets it on this machine."
+            if medians["framework"] < 0.85
+            else f"T1's 85% leaves the API's own work {medians['framework'] - 0.85:.0%} of "
+            "the DB floor's throughput on this machine."
         )
     )
 
@@ -416,6 +441,7 @@ def paragraphs(summary: dict[str, Any]) -> list[str]:
         _floor_gap(summary),
         _sqlite_budget(summary),
         _stack_floor(summary),
+        _rounds(summary),
         _floor_limits(summary),
         _payload(summary),
         _round_trips(summary),

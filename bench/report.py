@@ -11,6 +11,7 @@ from bench import notes
 from bench.common import DOC, RESULTS, ROOT, load_json
 from bench.md import num as _f
 from bench.md import table
+from bench.rounds import SERVERS, ratios
 from bench.targets import (
     LABELS,
     PER_REQUEST,
@@ -85,8 +86,11 @@ BENCH_IDS_FILE=raw/<engine>-customers.txt BENCH_KEY=<key> BENCH_LIMIT=50 \\
 python -m bench.floors --engine pg|sqlite --url URL --statements FILE --seconds {s["duration_s"]}
 setsid python -m bench.hello --port PORT --workers {s["workers"]}                # HTTP floor
 setsid python -m bench.stack --port PORT --workers {s["workers"]} --url URL \\
-    --statements FILE --body-bytes N                                # stack floor
+    --statements FILE --body-bytes N [--framework]                  # stack, framework floor
 ```
+
+On PostgreSQL, `--rounds` paired rounds (default 5) then run the DB floor, the stack floor,
+the framework floor and the endpoint one after another in each round (`bench/rounds.py`).
 
 Every wrk run is preceded by the same command for {s["warmup_s"]} s as a warm-up. Each server
 runs in a session of its own (`setsid`), as under a service manager: Linux shares the CPU
@@ -389,6 +393,32 @@ def _stack_cells(
     ]
 
 
+def _rounds(summary: dict[str, Any]) -> str:
+    e = summary["engines"].get("pg") or {}
+    rounds = e.get("rounds") or []
+    if not rounds:
+        return ""
+    rows = []
+    for i, r in enumerate(rounds):
+        floor = r["floor_rps"]
+        cells = [str(i + 1), _f(floor)]
+        for kind in SERVERS:
+            run = r[kind]
+            cells.append(f"{_f(run['rps'])} ({run['rps'] / floor:.0%}, {_f(run['cpu_ms'], 2)} ms)")
+        rows.append(cells)
+    medians = ratios(rounds)
+    rows.append(["median", "", *(f"{medians[kind]:.0%}" for kind in SERVERS)])
+    headers = ["round", "DB floor req/s", "stack floor", "framework floor", "endpoint"]
+    return (
+        "## Paired rounds (PostgreSQL, page 50)\n\n"
+        "`bench/rounds.py`: the DB floor (1 process), the bare ASGI stack floor, the framework "
+        "floor (the same work as one Litestar route) and the endpoint, each for "
+        f"{summary['settings']['duration_s']} s, one after another, in each round. Each cell: "
+        "req/s (÷ that round's DB floor, server CPU per request); the last row gives the "
+        "median of each ratio over the rounds.\n\n" + table(headers, rows)
+    )
+
+
 def _targets(summary: dict[str, Any]) -> str:
     rows = [
         [v.tid, v.what, v.target, v.measured, f"**{v.status}**" if v.status == "FAIL" else v.status]
@@ -421,6 +451,7 @@ def render(summary: dict[str, Any]) -> str:
         _floors(summary),
         _http_floor(summary),
         _stack_floor(summary),
+        _rounds(summary),
         notes.statements(summary),
         notes.auth(summary),
         notes.breakdown(summary),

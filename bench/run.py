@@ -52,6 +52,7 @@ from bench.httprun import (
 from bench.load import Target, tool, warn_if_missing
 from bench.machine import describe
 from bench.procs import set_quiet_wait
+from bench.rounds import paired_rounds
 
 ENGINES = ("pg", "sqlite", "sqlite-nostats")
 
@@ -65,6 +66,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", action="append", choices=ENGINES, help="repeatable")
     parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
     parser.add_argument("--repeats", type=int, default=3, help="page-50 runs per engine")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="paired rounds on PostgreSQL (bench.rounds)"
+    )
     parser.add_argument("--skip-build", action="store_true", help="fail if a dataset is missing")
     parser.add_argument(
         "--no-t8", action="store_true", help="skip T8 (PostgreSQL page 50 on 10x against 1x data)"
@@ -172,6 +176,10 @@ def engine_run(name: str, ds: dataset.Dataset, args: argparse.Namespace) -> dict
         size = round(sum(cap.body_bytes[50]) / len(cap.body_bytes[50]))
         stack = stack_runs(name, ds, created["key"], files[50], size, args)
         framework = stack_runs(name, ds, created["key"], files[50], size, args, framework=True)
+        paired = []
+        if engine == "pg" and args.rounds:
+            log(f"{name}: {args.rounds} paired rounds (DB floor, stack, framework, endpoint)")
+            paired = paired_rounds(name, ds, created["key"], files[50], size, args)
         floor["50"] |= floors_again(name, engine, url, files, args.duration)
     finally:
         selfserve(url, "keys", "revoke", created["keyId"])
@@ -187,6 +195,7 @@ def engine_run(name: str, ds: dataset.Dataset, args: argparse.Namespace) -> dict
         "http": http,
         "stack_floor": stack,
         "framework_floor": framework,
+        "rounds": paired,
     }
 
 
@@ -294,6 +303,7 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
         "timeout_s": TIMEOUT_S,
         "workers": WORKERS,
         "repeats": args.repeats,
+        "rounds": args.rounds,
         "quiet_wait_s": args.quiet_wait,
         "load_tool": tool(),
     }
