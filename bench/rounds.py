@@ -1,9 +1,9 @@
 """Paired rounds on PostgreSQL at page 50: the DB floor, the bare ASGI stack floor, the
 framework floor (``bench.stack``) and the endpoint, one after another, ``--rounds`` times.
 
-This machine's speed drifts by more than the differences between these four within minutes
-(the DB floor has read 853 to 1,088 req/s in one afternoon), so the main runs, taken in
-blocks, can set a floor measured in a fast minute against an endpoint measured in a slow one.
+A shared machine's speed can drift by more than the differences between these four within
+minutes, so the main runs, taken in blocks, can set a floor measured in a fast minute against
+an endpoint measured in a slow one.
 Within a round the four runs are seconds apart; each round's ratios are read against its own
 DB floor, and the report gives their medians.
 """
@@ -51,14 +51,14 @@ def paired_rounds(
             for kind, (pid, base) in servers.items():
                 target = Target(base, ids_file=ids_file, key=key, limit=50)
                 run = measure(target, args.duration, f"{name}-round-{i}-{kind}", pid, pg_db)
-                errors = run.load.errors
+                errors = run.load.errors  # socket errors, timeouts and responses >= 400
                 entry[kind] = {"rps": run.load.rps, "cpu_ms": run.server_cpu_ms, "errors": errors}
             rounds.append(entry)
-            log(f"{name} round {i}: " + describe(entry))
+            log(f"{name} round {i}: " + _progress(entry))
     return rounds
 
 
-def describe(entry: dict[str, Any]) -> str:
+def _progress(entry: dict[str, Any]) -> str:
     floor = entry["floor_rps"]
     parts = [f"DB floor {floor:,.0f}/s"]
     parts += [f"{kind} {entry[kind]['rps'] / floor:.0%}" for kind in SERVERS]
